@@ -1,0 +1,38 @@
+namespace GoChat.Grains.Users;
+
+/// <summary>One account. Key: the user id.</summary>
+public interface IUserGrain : IGrainWithIntegerKey
+{
+    /// <summary>The profile, or null when there is no such (live) account.</summary>
+    Task<UserProfile?> GetProfile();
+
+    Task<Result<UserProfile>> UpdateProfile(ProfileUpdate update);
+
+    /// <summary>Checks a password; on success records the sign-in and returns the current token version.</summary>
+    Task<Result<SignIn>> SignIn(string password, SignInContext context);
+
+    /// <summary>The version a token must carry to be accepted, or null when the account is gone.</summary>
+    Task<int?> GetTokenVersion();
+
+    /// <summary>Logout: every token issued so far stops working.</summary>
+    Task RevokeTokens();
+
+    /// <summary>Closes the account: it can no longer sign in and its tokens stop working.</summary>
+    Task Delete();
+}
+
+/// <summary>Guards one user name (lower-cased key) so that two accounts never share it.</summary>
+public interface IUsernameGrain : IGrainWithStringKey
+{
+    /// <summary>The id of the account holding this name, or null.</summary>
+    Task<long?> GetOwner();
+
+    /// <summary>Creates the account that owns this name, unless the name is taken.</summary>
+    Task<Result<UserProfile>> Register(NewAccount account);
+
+    /// <summary>Moves this name to an existing account (a rename); fails when someone else holds it.</summary>
+    Task<DomainError?> Transfer(long userId);
+
+    /// <summary>Frees the name after its owner moved to another name.</summary>
+    Task Release(long userId);
+}

@@ -1,0 +1,43 @@
+namespace GoChat.Grains.Users;
+
+/// <summary>The public face of an account: everything here may be shown to other users except where an API says otherwise.</summary>
+[GenerateSerializer, Immutable]
+public sealed record UserProfile(
+    long Id,
+    string Username,
+    string DisplayName,
+    string AvatarUrl,
+    string Signature,
+    string Phone,
+    string Email,
+    bool IsBot,
+    bool IsAdmin,
+    DateTime CreatedAt,
+    DateTime UpdatedAt,
+    DateTime? LoginAt,
+    DateTime? LogoutAt,
+    string ClientIp,
+    string DeviceInfo);
+
+/// <summary>A change to a profile; null fields stay as they are.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ProfileUpdate(
+    string? Username = null,
+    string? DisplayName = null,
+    string? AvatarUrl = null,
+    string? Signature = null,
+    string? Phone = null,
+    string? Email = null,
+    string? Password = null);
+
+/// <summary>What a new account starts with.</summary>
+[GenerateSerializer, Immutable]
+public sealed record NewAccount(string Username, string Password, string? DisplayName);
+
+/// <summary>Where a sign-in came from, kept for the ginchat user fields.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SignInContext(string ClientIp, string DeviceInfo);
+
+/// <summary>A successful sign-in: the profile and the token version to embed in the issued token.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SignIn(UserProfile User, int TokenVersion);

@@ -1,0 +1,75 @@
+using System.Net.Mail;
+
+namespace GoChat.Grains.Users;
+
+/// <summary>The limits every dialect applies to account fields. Adapters may add their own, stricter ones.</summary>
+public static class AccountRules
+{
+    public const int MaxUsernameLength = 32;
+    public const int MinPasswordLength = 6;
+    public const int MaxPasswordLength = 64;
+    public const int MaxDisplayNameLength = 64;
+    public const int MaxSignatureLength = 280;
+    public const int MaxAvatarUrlLength = 1024;
+    public const int MaxPhoneLength = 32;
+    public const int MaxEmailLength = 254;
+
+    public static DomainError? CheckUsername(string? username)
+    {
+        if (string.IsNullOrEmpty(username)) return DomainError.Invalid("username is required");
+        if (username.Length > MaxUsernameLength) return DomainError.Invalid($"username must be at most {MaxUsernameLength} characters");
+        if (username.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            return DomainError.Invalid("username must not contain spaces or control characters");
+        if (username.Any(c => c is '/' or '\\' or '@' or ':' or '%'))
+            return DomainError.Invalid("username must not contain / \\ @ : or %");
+        return null;
+    }
+
+    public static DomainError? CheckPassword(string? password)
+    {
+        if (string.IsNullOrEmpty(password)) return DomainError.Invalid("password is required");
+        if (password.Length < MinPasswordLength || password.Length > MaxPasswordLength)
+            return DomainError.Invalid($"password must be {MinPasswordLength}-{MaxPasswordLength} characters");
+        if (password.Any(char.IsControl)) return DomainError.Invalid("password must not contain control characters");
+        return null;
+    }
+
+    public static DomainError? CheckDisplayName(string? displayName) =>
+        displayName is null ? null
+        : displayName.Trim().Length == 0 ? DomainError.Invalid("displayName must not be blank")
+        : displayName.Length > MaxDisplayNameLength ? DomainError.Invalid($"displayName must be at most {MaxDisplayNameLength} characters")
+        : displayName.Any(char.IsControl) ? DomainError.Invalid("displayName must not contain control characters")
+        : null;
+
+    public static DomainError? Check(ProfileUpdate update)
+    {
+        if (update.Username is not null && CheckUsername(update.Username) is { } nameError) return nameError;
+        if (CheckDisplayName(update.DisplayName) is { } displayError) return displayError;
+        if (update.Password is not null && CheckPassword(update.Password) is { } passwordError) return passwordError;
+        if (update.Signature is { Length: > MaxSignatureLength })
+            return DomainError.Invalid($"signature must be at most {MaxSignatureLength} characters");
+        if (update.AvatarUrl is { } avatar && avatar.Length > 0 && !IsAvatarUrl(avatar))
+            return DomainError.Invalid("avatarUrl must be an http(s) URL or a path on this server, at most 1024 characters");
+        if (update.Phone is { } phone && phone.Length > 0 && !IsPhone(phone))
+            return DomainError.Invalid("phone must be digits (optionally starting with +, with spaces or dashes), at most 32 characters");
+        if (update.Email is { } email && email.Length > 0 && !IsEmail(email))
+            return DomainError.Invalid("email must be an e-mail address");
+        return null;
+    }
+
+    public static bool IsEmail(string email) =>
+        email.Length <= MaxEmailLength
+        && MailAddress.TryCreate(email, out var parsed)
+        && parsed.Address == email
+        && parsed.Host.Contains('.');
+
+    static bool IsPhone(string phone) =>
+        phone.Length <= MaxPhoneLength
+        && phone.Count(char.IsAsciiDigit) >= 3
+        && phone.Select((c, i) => char.IsAsciiDigit(c) || c is ' ' or '-' || (c == '+' && i == 0)).All(ok => ok);
+
+    static bool IsAvatarUrl(string url) =>
+        url.Length <= MaxAvatarUrlLength
+        && (url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal)
+            || Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https");
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Orleans.Runtime;
+
+namespace GoChat.Silo.Health;
+
+/// <summary>Ready when this silo is an active member of the cluster.</summary>
+public sealed class SiloActiveCheck(IClusterMembershipService membership, ILocalSiloDetails local) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = membership.CurrentSnapshot.GetSiloStatus(local.SiloAddress);
+        return Task.FromResult(status == SiloStatus.Active
+            ? HealthCheckResult.Healthy("silo active")
+            : HealthCheckResult.Unhealthy($"silo is {status}"));
+    }
+}
+
+/// <summary>Ready when the database answers a trivial query.</summary>
+public sealed class DatabaseCheck(NpgsqlDataSource db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var command = db.CreateCommand("SELECT 1");
+            command.CommandTimeout = 5;
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy("database reachable");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return HealthCheckResult.Unhealthy("database unreachable", e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using GoChat.Silo;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Hosting;
+
+namespace GoChat.Silo;
+
+/// <summary>A headless silo: the same grains and cluster as WebFront, without HTTP endpoints.</summary>
+public static class Program
+{
+    public static async Task Main(string[] args)
+    {
+        using var host = await CreateAsync(args);
+        await host.RunAsync();
+    }
+
+    public static async Task<IHost> CreateAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        // Quiet defaults, below every configured source so appsettings/env/args still win.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Orleans"] = "Warning",
+                ["Logging:LogLevel:Microsoft"] = "Warning",
+                ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+            },
+        });
+        await builder.AddGoChatSiloAsync();
+        return builder.Build();
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using GoChat.Grains.Users;
+using GoChat.Silo.Database;
+using GoChat.Silo.Health;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Configuration;
+
+namespace GoChat.Silo;
+
+/// <summary>The one silo configuration shared by WebFront (co-hosted) and the headless Silo.</summary>
+public static class SiloSetup
+{
+    const string AdoNetInvariant = "Npgsql";
+
+    /// <summary>Health checks with this tag decide readiness (/readyz); none decide liveness.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// Opens the database (embedded or configured) and migrates it, then adds an Orleans silo
+    /// that clusters, stores grain state and stream subscriptions in that database.
+    /// </summary>
+    public static async Task<GoChatDatabase> AddGoChatSiloAsync(this IHostApplicationBuilder builder, CancellationToken ct = default)
+    {
+        var config = builder.Configuration;
+        using var startupLogs = LoggerFactory.Create(logging => logging
+            .AddConfiguration(config.GetSection("Logging"))
+            .AddSimpleConsole(o => o.SingleLine = true));
+        var database = await GoChatDatabase.OpenAsync(config, startupLogs.CreateLogger("GoChat.Database"), ct);
+
+        builder.Services.AddSingleton(database);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(database.ConnectionString));
+        builder.Services.AddSingleton<UserDirectory>();
+        builder.Services.AddHostedService<DatabaseLifetime>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<SiloActiveCheck>("silo", tags: [ReadyTag])
+            .AddCheck<DatabaseCheck>("database", tags: [ReadyTag]);
+
+        var connectionString = database.ConnectionString;
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = config["GoChat:ClusterId"] ?? "gochat";
+                o.ServiceId = config["GoChat:ServiceId"] ?? "gochat";
+            });
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.AdvertisedIPAddress = IPAddress.Parse(config["GoChat:Silo:AdvertisedIP"] ?? "127.0.0.1");
+                o.SiloPort = PortOrFree(config.GetValue("GoChat:Silo:Port", 0));
+                o.GatewayPort = config.GetValue("GoChat:Silo:GatewayPort", 0);
+            });
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = AdoNetInvariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.AddAdoNetGrainStorage("Default", o =>
+            {
+                o.Invariant = AdoNetInvariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.AddAdoNetGrainStorage("PubSubStore", o =>
+            {
+                o.Invariant = AdoNetInvariant;
+                o.ConnectionString = connectionString;
+            });
+        });
+        return database;
+    }
+
+    /// <summary>0 means "any free port": lets several silos share one machine with no configuration.</summary>
+    static int PortOrFree(int port)
+    {
+        if (port > 0) return port;
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Stops the embedded database after every other hosted service (the silo included) has stopped.</summary>
+    sealed class DatabaseLifetime(GoChatDatabase database, IHostApplicationLifetime lifetime) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            database.StopWith(lifetime);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace GoChat.WebFront.Accounts;
+
+/// <summary>
+/// Authenticates "Authorization: Bearer &lt;token&gt;", or "?access_token=" (the SignalR browser
+/// mechanism), through <see cref="TokenService"/> so revoked tokens fail at once.
+/// </summary>
+public sealed class TokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    TokenService tokens,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "GoChatToken";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = BearerToken(Request) ?? Request.Query["access_token"].FirstOrDefault();
+        if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
+        if (await tokens.AuthenticateAsync(token) is not { } userId) return AuthenticateResult.Fail("invalid, expired or revoked token");
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString(CultureInfo.InvariantCulture))], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = { Status = 401, Title = "Unauthorized", Detail = failure?.Message ?? "a bearer token is required" },
+        });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = { Status = 403, Title = "Forbidden", Detail = "you may not do this" },
+        });
+    }
+
+    /// <summary>The token of an "Authorization: Bearer" header, if there is one.</summary>
+    public static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.FirstOrDefault();
+        return header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+    }
+}

@@ -1,0 +1,76 @@
+using GoChat.Grains;
+using GoChat.WebFront.Accounts;
+
+namespace GoChat.WebFront.Apis;
+
+/// <summary>The "simple douyin" routes under /douyin/, over the same accounts as the native API.</summary>
+public static class DouyinApi
+{
+    const int MaxCredentialLength = 32;
+
+    public static IEndpointRouteBuilder MapDouyinApi(this IEndpointRouteBuilder routes)
+    {
+        var douyin = routes.MapGroup("/douyin").WithTags("Douyin").AddEndpointFilter(NeverFail);
+        douyin.MapPost("/user/register/", Register).RequireRateLimiting(RateLimits.SignIn);
+        douyin.MapPost("/user/login/", Login).RequireRateLimiting(RateLimits.SignIn);
+        douyin.MapGet("/user/", GetUser);
+        return routes;
+    }
+
+    static async Task<IResult> Register(HttpRequest request, AccountService accounts)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        if (CheckCredentials(p["username"], p["password"]) is { } invalid) return DouyinDialect.Fail(invalid);
+        var result = await accounts.Register(p["username"], p["password"], displayName: null);
+        return result.Value is { } session ? SessionResult(session) : DouyinDialect.Fail(result.Error!);
+    }
+
+    static async Task<IResult> Login(HttpRequest request, AccountService accounts)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        if (CheckCredentials(p["username"], p["password"]) is { } invalid) return DouyinDialect.Fail(invalid);
+        var result = await accounts.SignIn(p["username"], p["password"], request.HttpContext.SignInContext());
+        return result.Value is { } session ? SessionResult(session) : DouyinDialect.Fail(result.Error!);
+    }
+
+    static async Task<IResult> GetUser(HttpRequest request, AccountService accounts, TokenService tokens)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        if (!p.TryGetLong("user_id", out var userId, out var idError)) return DouyinDialect.Fail(idError!);
+        long? caller = null;
+        if (!string.IsNullOrEmpty(p["token"]))
+        {
+            caller = await tokens.AuthenticateAsync(p["token"]);
+            if (caller is null) return DouyinDialect.Fail(DomainError.Unauthenticated("invalid or expired token; log in again"));
+        }
+        var id = userId ?? caller;
+        if (id is null) return DouyinDialect.Fail("user_id or token is required");
+        return await accounts.Get(id.Value) is { } user
+            ? DouyinDialect.Ok(new Dictionary<string, object?> { ["user"] = user.ToDouyin(request) })
+            : DouyinDialect.Fail(DomainError.NotFound($"no user {id}"));
+    }
+
+    static IResult SessionResult(Session session) =>
+        DouyinDialect.Ok(new Dictionary<string, object?> { ["user_id"] = session.User.Id, ["token"] = session.Token });
+
+    static DomainError? CheckCredentials(string? username, string? password) =>
+        string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password) ? DomainError.Invalid("username and password are required")
+        : username.Length > MaxCredentialLength || password.Length > MaxCredentialLength
+            ? DomainError.Invalid($"username and password must each be at most {MaxCredentialLength} characters")
+        : null;
+
+    /// <summary>The app reads status_code, never an HTTP error: an unexpected failure still answers in the envelope.</summary>
+    static async ValueTask<object?> NeverFail(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.HttpContext.RequestServices.GetRequiredService<ILogger<LegacyParams>>()
+                .LogError(e, "Douyin request {Path} failed", context.HttpContext.Request.Path);
+            return Results.Json(new Dictionary<string, object?> { ["status_code"] = 500, ["status_msg"] = "the server could not complete this request" }, DouyinDialect.Json);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using GoChat.Grains;
+using GoChat.Grains.Users;
+
+namespace GoChat.WebFront.Apis;
+
+/// <summary>The douyin user object (snake_case on the wire).</summary>
+public sealed record DouyinUser(
+    long Id, string Name, long FollowCount, long FollowerCount, bool IsFollow, string Avatar,
+    string BackgroundImage, string Signature, long TotalFavorited, long WorkCount, long FavoriteCount);
+
+/// <summary>
+/// How the douyin dialect speaks: always HTTP 200, a status_code (0 = success) and status_msg,
+/// snake_case fields, parameters from the query string and/or form fields.
+/// </summary>
+public static class DouyinDialect
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>A status_code for each kind of failure; any non-zero value means failure to the app.</summary>
+    public static int StatusCode(ErrorKind kind) => (int)kind;
+
+    public static IResult Ok(IReadOnlyDictionary<string, object?>? fields = null)
+    {
+        var body = new Dictionary<string, object?> { ["status_code"] = 0, ["status_msg"] = "success" };
+        if (fields is not null) foreach (var (key, value) in fields) body[key] = value;
+        return Results.Json(body, Json);
+    }
+
+    public static IResult Fail(DomainError error) =>
+        Results.Json(new Dictionary<string, object?> { ["status_code"] = StatusCode(error.Kind), ["status_msg"] = error.Message }, Json);
+
+    public static IResult Fail(string message) => Fail(DomainError.Invalid(message));
+
+    public static DouyinUser ToDouyin(this UserProfile user, HttpRequest request) => new(
+        user.Id, user.DisplayName, 0, 0, false, PublicUrls.Absolute(request, user.AvatarUrl), "", user.Signature, 0, 0, 0);
+}

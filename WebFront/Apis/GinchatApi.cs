@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using GoChat.Grains.Users;
+using GoChat.WebFront.Accounts;
+
+namespace GoChat.WebFront.Apis;
+
+/// <summary>The ginchat routes, as thin adapters over the same accounts as the native API.</summary>
+public static partial class GinchatApi
+{
+    const int MaxUserList = 1000;
+
+    public static IEndpointRouteBuilder MapGinchatApi(this IEndpointRouteBuilder routes)
+    {
+        var user = routes.MapGroup("/user").WithTags("ginchat");
+        user.MapPost("/createUser", CreateUser).RequireRateLimiting(RateLimits.SignIn);
+        user.MapPost("/findUserByNameAndPwd", FindUserByNameAndPwd).RequireRateLimiting(RateLimits.SignIn);
+        user.MapMethods("/getUserList", ["GET", "POST"], GetUserList);
+        user.MapPost("/updateUser", UpdateUser);
+        user.MapMethods("/deleteUser", ["GET", "POST"], DeleteUser);
+        return routes;
+    }
+
+    static async Task<IResult> CreateUser(HttpRequest request, AccountService accounts)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var (name, password, repeat) = (p["name"], p["password"], p["Identity"] ?? p["repassword"]);
+        if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(password)) return GinchatDialect.Fail("name and password are required");
+        if (password != repeat) return GinchatDialect.Fail("the two passwords differ");
+        var result = await accounts.Register(name, password, displayName: null);
+        return result.Value is { } session ? GinchatDialect.Ok("registered", session.User.ToGinchat()) : GinchatDialect.Fail(result.Error!);
+    }
+
+    static async Task<IResult> FindUserByNameAndPwd(HttpRequest request, AccountService accounts)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var result = await accounts.SignIn(p["name"], p["password"], request.HttpContext.SignInContext());
+        return result.Value is { } session
+            ? GinchatDialect.Ok("signed in", session.User.ToGinchat(identity: session.Token))
+            : GinchatDialect.Fail(result.Error!);
+    }
+
+    static async Task<IResult> GetUserList(HttpRequest request, AccountService accounts)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        if ((await p.CallerAsync(request)).Error is { } error) return GinchatDialect.Fail(error);
+        var users = await accounts.Search(prefix: null, MaxUserList);
+        return GinchatDialect.Ok("users", users.Select(u => u.ToGinchat()));
+    }
+
+    static async Task<IResult> UpdateUser(HttpRequest request, AccountService accounts)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await p.CallerAsync(request, userIdField: "id");
+        if (caller.Error is { } error) return GinchatDialect.Fail(error);
+        var phone = Blank(p["phone"]);
+        var email = Blank(p["email"]);
+        if (phone is not null && !ChinaMobile().IsMatch(phone)) return GinchatDialect.Fail("phone must be a mobile number like 13812345678");
+        if (email is not null && !AccountRules.IsEmail(email)) return GinchatDialect.Fail("email must be an e-mail address");
+        var result = await accounts.Update(caller.Value, new ProfileUpdate(
+            Username: Blank(p["name"]), Password: Blank(p["password"]), Phone: phone, Email: email));
+        return result.Value is { } user ? GinchatDialect.Ok("updated", user.ToGinchat()) : GinchatDialect.Fail(result.Error!);
+    }
+
+    static async Task<IResult> DeleteUser(HttpRequest request, AccountService accounts)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await p.CallerAsync(request, userIdField: "id");
+        if (caller.Error is { } error) return GinchatDialect.Fail(error);
+        await accounts.Delete(caller.Value);
+        return GinchatDialect.Ok("deleted", null);
+    }
+
+    static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    [GeneratedRegex(@"^1[3-9]\d{9}$")]
+    private static partial Regex ChinaMobile();
+}

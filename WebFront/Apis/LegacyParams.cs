@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace GoChat.WebFront.Apis;
+
+/// <summary>
+/// The parameters of a legacy-dialect request (douyin, ginchat): clients send them as form
+/// fields, in the query string, or both, so both are read (form first).
+/// </summary>
+public sealed class LegacyParams
+{
+    readonly IQueryCollection _query;
+    readonly IFormCollection? _form;
+
+    LegacyParams(IQueryCollection query, IFormCollection? form)
+    {
+        _query = query;
+        _form = form;
+    }
+
+    public static async Task<LegacyParams> ReadAsync(HttpRequest request)
+    {
+        IFormCollection? form = null;
+        if (request.HasFormContentType)
+        {
+            // A malformed body leaves only the query string; the route then reports what is missing.
+            try { form = await request.ReadFormAsync(request.HttpContext.RequestAborted); }
+            catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException) { form = null; }
+        }
+        return new LegacyParams(request.Query, form);
+    }
+
+    public string? this[string name] =>
+        _form is not null && _form.TryGetValue(name, out var fromForm) && fromForm.Count > 0 ? fromForm[0]
+        : _query.TryGetValue(name, out var fromQuery) && fromQuery.Count > 0 ? fromQuery[0]
+        : null;
+
+    /// <summary>An int64 parameter: null when absent; false (with a message) when present but not a number.</summary>
+    public bool TryGetLong(string name, out long? value, out string? error)
+    {
+        value = null;
+        error = null;
+        var raw = this[name];
+        if (string.IsNullOrEmpty(raw)) return true;
+        if (long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+        {
+            value = parsed;
+            return true;
+        }
+        error = $"{name} must be an integer";
+        return false;
+    }
+}

@@ -1,0 +1,100 @@
+using GoChat.Grains.Users;
+using GoChat.WebFront.Accounts;
+
+namespace GoChat.WebFront.Apis;
+
+public sealed record RegisterRequest(string? Username, string? Password, string? DisplayName);
+public sealed record LoginRequest(string? Username, string? Password);
+public sealed record UpdateMeRequest(string? DisplayName, string? AvatarUrl, string? Signature, string? Phone, string? Email, string? Password);
+
+/// <summary>A user as other users see them.</summary>
+public sealed record UserDto(long Id, string Username, string DisplayName, string AvatarUrl, string Signature, bool Online, bool IsBot)
+{
+    public static UserDto From(UserProfile p) => new(p.Id, p.Username, p.DisplayName, p.AvatarUrl, p.Signature, false, p.IsBot);
+}
+
+/// <summary>The signed-in user's own profile: adds the fields only its owner sees.</summary>
+public sealed record MeDto(long Id, string Username, string DisplayName, string AvatarUrl, string Signature, bool Online, bool IsBot,
+    string Phone, string Email, DateTime CreatedAt)
+{
+    public static MeDto From(UserProfile p) =>
+        new(p.Id, p.Username, p.DisplayName, p.AvatarUrl, p.Signature, true, p.IsBot, p.Phone, p.Email, p.CreatedAt);
+}
+
+public sealed record AuthResponse(long UserId, string Token, MeDto User);
+
+/// <summary>Native /api/v1 routes for accounts: register, login, logout, profiles and user search.</summary>
+public static class NativeApiAccounts
+{
+    public static IEndpointRouteBuilder MapNativeAccountsApi(this IEndpointRouteBuilder routes)
+    {
+        var auth = routes.MapGroup("/api/v1/auth").WithTags("Auth");
+        auth.MapPost("/register", Register).RequireRateLimiting(RateLimits.SignIn);
+        auth.MapPost("/login", Login).RequireRateLimiting(RateLimits.SignIn);
+        auth.MapPost("/logout", Logout).RequireAuthorization();
+
+        var users = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization();
+        users.MapGet("/me", GetMe);
+        users.MapPatch("/me", UpdateMe);
+        users.MapGet("/{id:long}", GetUser);
+        users.MapGet("/", SearchUsers);
+        return routes;
+    }
+
+    static async Task<IResult> Register(RegisterRequest? request, AccountService accounts)
+    {
+        if (request is null) return NativeProblems.BadRequest("a JSON body {username, password, displayName?} is required");
+        var result = await accounts.Register(request.Username, request.Password, request.DisplayName);
+        return result.Value is { } session
+            ? Results.Created($"/api/v1/users/{session.User.Id}", new AuthResponse(session.User.Id, session.Token, MeDto.From(session.User)))
+            : result.Error!.ToProblem();
+    }
+
+    static async Task<IResult> Login(LoginRequest? request, AccountService accounts, HttpContext http)
+    {
+        if (request is null) return NativeProblems.BadRequest("a JSON body {username, password} is required");
+        var result = await accounts.SignIn(request.Username, request.Password, http.SignInContext());
+        return result.Value is { } session
+            ? Results.Ok(new AuthResponse(session.User.Id, session.Token, MeDto.From(session.User)))
+            : result.Error!.ToProblem();
+    }
+
+    static async Task<IResult> Logout(AccountService accounts, HttpContext http)
+    {
+        await accounts.SignOut(http.User.UserId());
+        return Results.NoContent();
+    }
+
+    static async Task<IResult> GetMe(AccountService accounts, HttpContext http) =>
+        await accounts.Get(http.User.UserId()) is { } me ? Results.Ok(MeDto.From(me)) : NativeProblems.BadRequest("the account is closed");
+
+    static async Task<IResult> UpdateMe(UpdateMeRequest? request, AccountService accounts, HttpContext http)
+    {
+        if (request is null) return NativeProblems.BadRequest("a JSON body with the fields to change is required");
+        var result = await accounts.Update(http.User.UserId(), new ProfileUpdate(
+            DisplayName: request.DisplayName, AvatarUrl: request.AvatarUrl, Signature: request.Signature,
+            Phone: request.Phone, Email: request.Email, Password: request.Password));
+        return result.Value is { } me ? Results.Ok(MeDto.From(me)) : result.Error!.ToProblem();
+    }
+
+    static async Task<IResult> GetUser(long id, AccountService accounts) =>
+        await accounts.Get(id) is { } user ? Results.Ok(UserDto.From(user)) : Grains.DomainError.NotFound($"no user {id}").ToProblem();
+
+    static async Task<IResult> SearchUsers(string? search, int? limit, AccountService accounts)
+    {
+        if (limit is < 1 or > AccountService.MaxSearchResults)
+            return NativeProblems.BadRequest($"limit must be 1-{AccountService.MaxSearchResults}");
+        if (search is { Length: > AccountRules.MaxUsernameLength })
+            return NativeProblems.BadRequest($"search must be at most {AccountRules.MaxUsernameLength} characters");
+        var users = await accounts.Search(search, limit ?? 20);
+        return Results.Ok(users.Select(UserDto.From));
+    }
+}
+
+public static class HttpContextAccountExtensions
+{
+    /// <summary>Where this request came from, as recorded on sign-in.</summary>
+    public static SignInContext SignInContext(this HttpContext http) => new(
+        http.Connection.RemoteIpAddress?.ToString() ?? "",
+        http.Request.Headers.UserAgent.ToString());
+}

@@ -1,0 +1,37 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace GoChat.WebFront;
+
+/// <summary>
+/// Limits on the routes that check passwords (register and sign-in in every dialect), per client
+/// address, against password guessing and account farming. A refusal is written in the dialect
+/// of the route that was refused.
+/// </summary>
+public static class RateLimits
+{
+    public const string SignIn = "sign-in";
+
+    public static IServiceCollection AddGoChatRateLimits(this IServiceCollection services, IConfiguration config)
+    {
+        var permits = config.GetValue("GoChat:Security:SignInPermitsPerMinute", 60);
+        return services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(SignIn, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            options.OnRejected = async (context, ct) =>
+            {
+                var http = context.HttpContext;
+                const string message = "too many sign-in attempts from your address; try again in a minute";
+                IResult result = http.Request.Path.StartsWithSegments("/douyin")
+                    ? Apis.DouyinDialect.Fail(Grains.DomainError.RateLimited(message))
+                    : http.Request.Path.StartsWithSegments("/user")
+                        ? Apis.GinchatDialect.Fail(message)
+                        : Results.Problem(detail: message, statusCode: StatusCodes.Status429TooManyRequests);
+                http.Response.StatusCode = StatusCodes.Status200OK;
+                await result.ExecuteAsync(http);
+            };
+        });
+    }
+}

@@ -1,0 +1,4 @@
+using GoChat.WebFront;
+
+var app = await WebFrontApp.CreateAsync(args);
+await app.RunAsync();

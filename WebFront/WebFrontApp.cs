@@ -1,0 +1,85 @@
+using GoChat.Silo;
+using GoChat.WebFront.Accounts;
+using GoChat.WebFront.Apis;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Scalar.AspNetCore;
+
+namespace GoChat.WebFront;
+
+/// <summary>Builds the WebFront: ASP.NET Core with a co-hosted GoChat silo.</summary>
+public static class WebFrontApp
+{
+    public static async Task<WebApplication> CreateAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        await builder.AddGoChatSiloAsync();
+        builder.AddWebFrontServices();
+        var app = builder.Build();
+        app.MapWebFront();
+        return app;
+    }
+
+    public static void AddWebFrontServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<AccountService>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddGoChatRateLimits(builder.Configuration);
+    }
+
+    public static void MapWebFront(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(SiloSetup.ReadyTag) });
+        app.MapOpenApi();
+        app.MapScalarApiReference("/api-reference", o => o.WithTitle("GoChat API"));
+        app.MapGet("/", () => Results.Content(LandingPage, "text/html")).ExcludeFromDescription();
+
+        app.MapNativeAccountsApi();
+        app.MapDouyinApi();
+        app.MapGinchatApi();
+    }
+
+    /// <summary>Bad input never becomes a 500: a request the framework could not bind is a 400 saying why.</summary>
+    static int StatusFor(Exception e) => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+
+    static async Task WriteProblem(HttpContext http)
+    {
+        var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var (status, detail) = error is BadHttpRequestException bad
+            ? (bad.StatusCode, BadRequestDetail(bad))
+            : (StatusCodes.Status500InternalServerError, "the server could not complete this request");
+        http.Response.StatusCode = status;
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = status, Detail = detail },
+        });
+    }
+
+    static string BadRequestDetail(BadHttpRequestException e) =>
+        e.InnerException is System.Text.Json.JsonException json
+            ? $"the request body is not valid JSON for this route: {json.Message.Split(" Path:")[0]}"
+            : e.Message;
+
+    const string LandingPage = """
+        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>GoChat</title></head>
+        <body><h1>GoChat is running</h1><p>API reference: <a href="/api-reference">/api-reference</a>,
+        OpenAPI document: <a href="/openapi/v1.json">/openapi/v1.json</a>.</p></body></html>
+        """;
+}

@@ -1,0 +1,69 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using GoChat.WebFront;
+using Microsoft.AspNetCore.Builder;
+
+namespace GoChat.Tests.Infrastructure;
+
+/// <summary>
+/// A real WebFront (Kestrel on 127.0.0.1, a co-hosted Orleans silo) over a real PostgreSQL
+/// database, started in this process.
+/// </summary>
+public sealed class GoChatHost : IAsyncDisposable
+{
+    readonly WebApplication _app;
+
+    public string ConnectionString { get; }
+    public Uri BaseAddress { get; }
+    public IServiceProvider Services => _app.Services;
+
+    GoChatHost(WebApplication app, string connectionString)
+    {
+        _app = app;
+        ConnectionString = connectionString;
+        BaseAddress = new Uri(app.Urls.First());
+    }
+
+    /// <summary>Starts a host over a new database, or over <paramref name="connectionString"/> to restart on existing data.</summary>
+    public static async Task<GoChatHost> StartAsync(string? connectionString = null, params string[] settings)
+    {
+        connectionString ??= await TestDatabase.CreateAsync();
+        string[] args =
+        [
+            "--urls=http://127.0.0.1:0",
+            $"--ConnectionStrings:GoChat={connectionString}",
+            "--GoChat:Security:SignInPermitsPerMinute=100000",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
+            .. settings,
+        ];
+        var app = await WebFrontApp.CreateAsync(args);
+        await app.StartAsync();
+        return new GoChatHost(app, connectionString);
+    }
+
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Registers a user through the native API and returns its id and token.</summary>
+    public async Task<(long UserId, string Token)> RegisterAsync(string username, string password = "secret-pw", string? displayName = null)
+    {
+        using var client = Client();
+        var response = await client.PostAsJsonAsync("/api/v1/auth/register", new { username, password, displayName });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"register {username}: {(int)response.StatusCode} {body}");
+        using var json = JsonDocument.Parse(body);
+        return (json.RootElement.GetProperty("userId").GetInt64(), json.RootElement.GetProperty("token").GetString()!);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
