@@ -25,6 +25,8 @@ public static class Program
                 ["Logging:LogLevel:Orleans"] = "Warning",
                 ["Logging:LogLevel:Microsoft"] = "Warning",
                 ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+                // Beside a WebFront on the same machine (which takes 11111) with no configuration.
+                ["GoChat:Silo:Port"] = "11112",
             },
         });
         await builder.AddGoChatSiloAsync();

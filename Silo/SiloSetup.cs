@@ -20,6 +20,8 @@ public static class SiloSetup
     /// <summary>Health checks with this tag decide readiness (/readyz); none decide liveness.</summary>
     public const string ReadyTag = "ready";
 
+    public const int DefaultSiloPort = 11111;
+
     /// <summary>
     /// Opens the database (embedded or configured) and migrates it, then adds an Orleans silo
     /// that clusters, stores grain state and stream subscriptions in that database.
@@ -51,7 +53,7 @@ public static class SiloSetup
             silo.Configure<EndpointOptions>(o =>
             {
                 o.AdvertisedIPAddress = IPAddress.Parse(config["GoChat:Silo:AdvertisedIP"] ?? "127.0.0.1");
-                o.SiloPort = PortOrFree(config.GetValue("GoChat:Silo:Port", 0));
+                o.SiloPort = PortOrFree(config.GetValue("GoChat:Silo:Port", DefaultSiloPort));
                 o.GatewayPort = config.GetValue("GoChat:Silo:GatewayPort", 0);
             });
             silo.UseAdoNetClustering(o =>
@@ -73,7 +75,11 @@ public static class SiloSetup
         return database;
     }
 
-    /// <summary>0 means "any free port": lets several silos share one machine with no configuration.</summary>
+    /// <summary>
+    /// A fixed silo port by default: a silo restarted on the same address and port supersedes the
+    /// entry its crashed predecessor left in the membership table at once, instead of waiting
+    /// minutes for it to be voted dead. 0 means "any free port" (tests, throwaway silos).
+    /// </summary>
     static int PortOrFree(int port)
     {
         if (port > 0) return port;

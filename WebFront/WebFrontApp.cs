@@ -18,6 +18,8 @@ public static class WebFrontApp
         builder.AddWebFrontServices();
         var app = builder.Build();
         app.MapWebFront();
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
+            "GoChat is ready at {Urls} (API reference: /api-reference)", string.Join(", ", app.Urls)));
         return app;
     }
 
@@ -28,7 +30,13 @@ public static class WebFrontApp
         services.AddSingleton<TokenService>();
         services.AddSingleton<AccountService>();
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "GoChat API";
+            document.Info.Description = "Native /api/v1 routes, plus the douyin (/douyin/) and ginchat compatibility routes. " +
+                "Native errors are RFC 7807 problem details; authenticate with 'Authorization: Bearer <token>'.";
+            return Task.CompletedTask;
+        }));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);

@@ -85,8 +85,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         static bool HasBinaries(string dir) => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl"));
 
         if (!string.IsNullOrEmpty(configured))
-            return HasBinaries(configured) ? configured
-                : throw new InvalidOperationException($"GoChat:PostgresBinDir '{configured}' does not contain initdb and pg_ctl.");
+            return HasBinaries(configured) ? configured : throw NoBinaries($"GoChat:PostgresBinDir ({configured}) does not contain initdb and pg_ctl");
         if (ExternalCommand.FindOnPath("pg_ctl") is { } onPath && HasBinaries(Path.GetDirectoryName(onPath)!))
             return Path.GetDirectoryName(onPath)!;
         const string debianRoot = "/usr/lib/postgresql";
@@ -98,12 +97,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                 .Select(x => x.Dir)
                 .FirstOrDefault()
             : null;
-        return installed ?? throw new InvalidOperationException(
-            "GoChat needs PostgreSQL. No connection string is configured, so it tried to run its own PostgreSQL, " +
-            "but the server binaries (initdb, pg_ctl) are neither on PATH nor under /usr/lib/postgresql/*/bin. Either install them " +
-            "(Debian/Ubuntu: sudo apt-get install -y postgresql) or point GoChat at an existing server with " +
-            "ConnectionStrings__GoChat=\"Host=...;Port=5432;Username=...;Password=...;Database=...\".");
+        return installed ?? throw NoBinaries("the server binaries (initdb, pg_ctl) are neither on PATH nor under /usr/lib/postgresql/*/bin");
     }
+
+    static InvalidOperationException NoBinaries(string problem) => new(
+        $"GoChat needs PostgreSQL. No connection string is configured, so it tried to run its own PostgreSQL, but {problem}. " +
+        "Either install PostgreSQL (Debian/Ubuntu: sudo apt-get install -y postgresql) or point GoChat at an existing server with " +
+        "ConnectionStrings__GoChat=\"Host=...;Port=5432;Username=...;Password=...;Database=...\".");
 
     void TakeLock(string root)
     {

@@ -29,7 +29,7 @@ public static class RateLimits
                     : http.Request.Path.StartsWithSegments("/user")
                         ? Apis.GinchatDialect.Fail(message)
                         : Results.Problem(detail: message, statusCode: StatusCodes.Status429TooManyRequests);
-                http.Response.StatusCode = StatusCodes.Status200OK;
+                http.Response.StatusCode = StatusCodes.Status200OK; // the legacy dialects answer errors in an HTTP 200
                 await result.ExecuteAsync(http);
             };
         });

@@ -34,6 +34,7 @@ public sealed class GoChatHost : IAsyncDisposable
             "--urls=http://127.0.0.1:0",
             $"--ConnectionStrings:GoChat={connectionString}",
             "--GoChat:Security:SignInPermitsPerMinute=100000",
+            "--GoChat:Silo:Port=0",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             .. settings,
