@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what GoChat needs on a Debian/Ubuntu machine that already has the .NET SDK:
+# the PostgreSQL server binaries (GoChat runs its own PostgreSQL unless given a connection string).
+# Idempotent: installs only what is missing. Pass --tests for what the test suite needs as well.
+set -euo pipefail
+
+need=()
+have_postgres() {
+  command -v pg_ctl >/dev/null 2>&1 && return 0
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null 2>&1
+}
+have_postgres || need+=(postgresql)
+command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+
+if ((${#need[@]})); then
+  echo "Installing: ${need[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "Please install as root: apt-get install -y ${need[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${need[@]}"
+fi
+
+command -v dotnet >/dev/null 2>&1 || { echo "The .NET 10 SDK is required: https://dot.net" >&2; exit 1; }
