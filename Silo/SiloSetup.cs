@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using GoChat.Grains.Chat;
+using GoChat.Grains.Media;
+using GoChat.Grains.Social;
 using GoChat.Grains.Users;
 using GoChat.Silo.Database;
 using GoChat.Silo.Health;
@@ -37,6 +40,12 @@ public static class SiloSetup
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(database.ConnectionString));
         builder.Services.AddSingleton<UserDirectory>();
+        builder.Services.AddSingleton<FollowStore>();
+        builder.Services.AddSingleton<MessageLog>();
+        builder.Services.AddSingleton<ConversationStore>();
+        builder.Services.AddSingleton<GroupStore>();
+        builder.Services.AddSingleton<MediaStore>();
+        builder.Services.AddSingleton<IMediaAccessPolicy, ConversationMediaAccess>();
         builder.Services.AddHostedService<DatabaseLifetime>();
         builder.Services.AddHealthChecks()
             .AddCheck<SiloActiveCheck>("silo", tags: [ReadyTag])
@@ -66,6 +75,8 @@ public static class SiloSetup
                 o.Invariant = AdoNetInvariant;
                 o.ConnectionString = connectionString;
             });
+            silo.AddMemoryStreams(ChatStreams.Provider, streams =>
+                streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10))));
             silo.AddAdoNetGrainStorage("PubSubStore", o =>
             {
                 o.Invariant = AdoNetInvariant;

@@ -1,6 +1,7 @@
 using GoChat.Silo;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Realtime;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
@@ -42,6 +43,10 @@ public static class WebFrontApp
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
         services.AddGoChatRateLimits(builder.Configuration);
+        services.AddGoChatMedia(builder.Configuration);
+        services.AddSingleton<ConversationViews>();
+        services.AddSingleton<ChatDelivery>();
+        services.AddSignalR().AddMessagePackProtocol();
     }
 
     public static void MapWebFront(this WebApplication app)
@@ -51,6 +56,7 @@ public static class WebFrontApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(SiloSetup.ReadyTag) });
@@ -59,8 +65,13 @@ public static class WebFrontApp
         app.MapGet("/", () => Results.Content(LandingPage, "text/html")).ExcludeFromDescription();
 
         app.MapNativeAccountsApi();
+        app.MapNativeMediaApi();
         app.MapDouyinApi();
         app.MapGinchatApi();
+        app.MapNativeConversationsApi();
+        app.MapNativeGroupsApi();
+        app.MapHub<ChatHub>("/hubs/chat");
+        app.MapGinchatSockets();
     }
 
     /// <summary>Bad input never becomes a 500: a request the framework could not bind is a 400 saying why.</summary>

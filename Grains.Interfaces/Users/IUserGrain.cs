@@ -19,6 +19,12 @@ public interface IUserGrain : IGrainWithIntegerKey
 
     /// <summary>Closes the account: it can no longer sign in and its tokens stop working.</summary>
     Task Delete();
+
+    /// <summary>Makes this user and another friends: a follow edge each way.</summary>
+    Task<DomainError?> AddContact(long otherUserId);
+
+    /// <summary>Ends a friendship: removes both follow edges.</summary>
+    Task RemoveContact(long otherUserId);
 }
 
 /// <summary>Guards one user name (lower-cased key) so that two accounts never share it.</summary>

@@ -35,12 +35,11 @@ public sealed class UserRow
 /// <summary>The users table. Parameterised SQL only; names compare lower-cased through the unique index.</summary>
 public sealed class UserDirectory(NpgsqlDataSource db)
 {
-    const string Columns = """
+    public const string Columns = """
         id, username, display_name, password_hash, avatar_url, signature, phone, email, is_bot, is_admin,
         token_version, created_at, updated_at, login_at, logout_at, client_ip, device_info, deleted_at
         """;
 
-    static UserDirectory() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     /// <summary>Inserts a new account; null when the name is already taken.</summary>
     public async Task<UserRow?> Insert(string username, string displayName, string passwordHash)

@@ -1,3 +1,4 @@
+using GoChat.Grains.Social;
 using Microsoft.Extensions.Logging;
 
 namespace GoChat.Grains.Users;
@@ -8,7 +9,7 @@ namespace GoChat.Grains.Users;
 /// except the in-memory count of recent failed sign-ins, which throttles password guessing).
 /// Not reentrant: changes to one account apply one at a time.
 /// </summary>
-public sealed class UserGrain(UserDirectory directory, IGrainFactory grains, ILogger<UserGrain> logger) : Grain, IUserGrain
+public sealed class UserGrain(UserDirectory directory, FollowStore follows, IGrainFactory grains, ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     const int MaxFailedSignIns = 5;
     static readonly TimeSpan FailedSignInWindow = TimeSpan.FromMinutes(5);
@@ -93,6 +94,16 @@ public sealed class UserGrain(UserDirectory directory, IGrainFactory grains, ILo
         await directory.Update(row);
         logger.LogInformation("Closed account {UserId}", UserId);
     }
+
+    public async Task<DomainError?> AddContact(long otherUserId)
+    {
+        if (Live is null) return DomainError.NotFound("unknown user");
+        if (otherUserId == UserId) return DomainError.Invalid("you cannot add yourself as a contact");
+        if (await grains.GetGrain<IUserGrain>(otherUserId).GetProfile() is null) return DomainError.NotFound($"no user {otherUserId}");
+        return await follows.AddMutual(UserId, otherUserId) ? null : DomainError.Conflict("you are already friends");
+    }
+
+    public Task RemoveContact(long otherUserId) => follows.RemoveMutual(UserId, otherUserId);
 
     IUsernameGrain Username(string name) => grains.GetGrain<IUsernameGrain>(name.ToLowerInvariant());
 

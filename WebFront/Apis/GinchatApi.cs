@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using GoChat.Grains.Chat;
+using GoChat.Grains.Social;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
 
@@ -17,6 +19,11 @@ public static partial class GinchatApi
         user.MapMethods("/getUserList", ["GET", "POST"], GetUserList);
         user.MapPost("/updateUser", UpdateUser);
         user.MapMethods("/deleteUser", ["GET", "POST"], DeleteUser);
+
+        var social = routes.MapGroup("").WithTags("ginchat");
+        social.MapPost("/contact/addFriend", AddFriend);
+        social.MapPost("/searchFriends", SearchFriends);
+        social.MapPost("/searchGroups", SearchGroups);
         return routes;
     }
 
@@ -68,6 +75,39 @@ public static partial class GinchatApi
         if (caller.Error is { } error) return GinchatDialect.Fail(error);
         await accounts.Delete(caller.Value);
         return GinchatDialect.Ok("deleted", null);
+    }
+
+    static async Task<IResult> AddFriend(HttpRequest request, UserDirectory directory, IGrainFactory grains)
+    {
+        // ginchat's helper wrote this one route's envelope with capitalised keys.
+        static IResult Reply(int code, string msg) => Results.Json(new { Code = code, Msg = msg, Data = (object?)null }, GinchatDialect.Json);
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await p.CallerAsync(request, userIdField: "userId");
+        if (caller.Error is { } error) return Reply(-1, error.Message);
+        var targetName = p["targetName"];
+        if (string.IsNullOrWhiteSpace(targetName)) return Reply(-1, "targetName is required");
+        if (targetName.Length > AccountRules.MaxUsernameLength || await directory.FindIdByName(targetName) is not { } targetId)
+            return Reply(-1, $"no user named '{targetName}'");
+        var added = await grains.GetGrain<IUserGrain>(caller.Value).AddContact(targetId);
+        return added is null ? Reply(0, "friend added") : Reply(-1, added.Message);
+    }
+
+    static async Task<IResult> SearchFriends(HttpRequest request, FollowStore follows)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await p.CallerAsync(request, userIdField: "userId");
+        if (caller.Error is { } error) return GinchatDialect.Fail(error);
+        var friends = await follows.Friends(caller.Value);
+        return GinchatDialect.Rows("friends", friends.Select(f => f.ToGinchat()));
+    }
+
+    static async Task<IResult> SearchGroups(HttpRequest request, GroupStore groups, IGrainFactory grains)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await p.CallerAsync(request, userIdField: "userId");
+        if (caller.Error is { } error) return GinchatDialect.Fail(error);
+        var infos = await Task.WhenAll((await groups.GroupsOf(caller.Value)).Select(id => grains.GetGrain<IGroupGrain>(id).GetInfo()));
+        return GinchatDialect.Rows("groups", infos.OfType<GroupInfo>().Select(g => g.ToGinchat()));
     }
 
     static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;

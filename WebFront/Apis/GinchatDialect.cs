@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GoChat.Grains;
+using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
 
@@ -13,6 +14,9 @@ public sealed record GinchatUser(
     string ClientIp, string ClientPort, string LoginTime, string HeartbeatTime,
     [property: JsonPropertyName("login_out_time")] string LoginOutTime, bool IsLogout, string DeviceInfo);
 
+/// <summary>ginchat's GroupBasic.</summary>
+public sealed record GinchatGroup(long ID, string CreatedAt, string UpdatedAt, string Name, long OwnerId, string Icon, string Desc);
+
 /// <summary>
 /// How the ginchat dialect speaks: {code, message, data} with code 0 for success and -1 for
 /// failure, parameters from form fields or the query string, times as Go's time.Time wrote them.
@@ -23,6 +27,12 @@ public static class GinchatDialect
     const string GoZeroTime = "0001-01-01T00:00:00Z";
 
     public static IResult Ok(string message, object? data) => Results.Json(new { code = 0, message, data }, Json);
+
+    /// <summary>The list shape of ginchat's search routes: the rows beside an empty data.</summary>
+    public static IResult Rows(string message, object rows) => Results.Json(new { code = 0, message, data = (object?)null, Rows = rows }, Json);
+
+    public static GinchatGroup ToGinchat(this GroupInfo group) =>
+        new(group.Id, Time(group.CreatedAt), Time(group.CreatedAt), group.Name, group.OwnerId, group.IconUrl, group.Description);
 
     public static IResult Fail(string message) => Results.Json(new { code = -1, message, data = (object?)null }, Json);
 

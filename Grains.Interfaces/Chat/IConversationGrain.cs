@@ -1,0 +1,21 @@
+namespace GoChat.Grains.Chat;
+
+/// <summary>One conversation. Key: "d:{lo}:{hi}" or "g:{groupId}".</summary>
+public interface IConversationGrain : IGrainWithStringKey
+{
+    /// <summary>Appends a message; returns once it is committed. A retried clientMsgId returns the original.</summary>
+    Task<Result<ChatMessage>> Send(long senderId, SendMessage message);
+
+    Task<Result<IReadOnlyList<ChatMessage>>> GetHistory(long callerId, HistoryQuery query);
+
+    Task<DomainError?> MarkRead(long userId, long seq);
+
+    /// <summary>Makes sure the conversation exists for its members (direct conversations on first use).</summary>
+    Task<DomainError?> Open(long callerId);
+
+    /// <summary>Whether a user may read and write here.</summary>
+    Task<bool> IsMember(long userId);
+
+    /// <summary>Relays "user is typing" to the other members.</summary>
+    Task<DomainError?> Typing(long userId);
+}

@@ -1,0 +1,188 @@
+using GoChat.Grains.Media;
+using GoChat.Grains.Users;
+using Orleans.Concurrency;
+using Orleans.Streams;
+
+namespace GoChat.Grains.Chat;
+
+/// <summary>
+/// One conversation. Key: "d:{lo}:{hi}" (two users) or "g:{groupId}".
+/// State: the last assigned seq (recovered from the message log on activation) and a cache of
+/// recent clientMsgIds, so retried sends return the original message.
+/// Invariants: seq is assigned here and only here, 1, 2, 3, ... in the order sends arrive; a send
+/// is answered only after its row is committed (the message log group-commits concurrent sends);
+/// only members read or write.
+/// Reentrant so that many sends can wait for their commit together; everything between awaits
+/// runs one turn at a time, so seq assignment needs no lock.
+/// </summary>
+[Reentrant]
+public sealed class ConversationGrain(MessageLog log, ConversationStore conversations, MediaStore media, IGrainFactory grains) : Grain, IConversationGrain
+{
+    public const int MaxTextLength = 4000;
+    public const int MaxClientMsgIdLength = 64;
+    public const int MaxPageSize = 200;
+    const int RetryCacheSize = 2000;
+
+    long _lastSeq;
+    (long Lo, long Hi)? _direct;
+    long? _groupId;
+    bool _directMembersRecorded;
+    readonly Dictionary<(long Sender, string ClientMsgId), Task<Result<ChatMessage>>> _recent = [];
+    readonly Queue<(long, string)> _recentOrder = new();
+
+    string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!ConversationIds.TryParse(Id, out _direct, out _groupId)) return;
+        _lastSeq = await log.LastSeq(Id);
+        foreach (var message in await log.Recent(Id, RetryCacheSize))
+            Remember(message.SenderId, message.ClientMsgId, Task.FromResult(Result<ChatMessage>.Success(message)));
+    }
+
+    public async Task<bool> IsMember(long userId)
+    {
+        if (_direct is { } pair) return (userId == pair.Lo || userId == pair.Hi) && await BothUsersExist(pair);
+        return _groupId is { } groupId && await grains.GetGrain<IGroupGrain>(groupId).IsMember(userId);
+    }
+
+    public async Task<DomainError?> Open(long callerId)
+    {
+        if (!await IsMember(callerId)) return NotAllowed();
+        await RecordDirectMembers();
+        return null;
+    }
+
+    public async Task<Result<ChatMessage>> Send(long senderId, SendMessage request)
+    {
+        if (Validate(request) is { } invalid) return invalid;
+        if (_recent.TryGetValue((senderId, request.ClientMsgId), out var earlier)) return await earlier;
+        if (!await IsMember(senderId)) return NotAllowed();
+        if (_recent.TryGetValue((senderId, request.ClientMsgId), out earlier)) return await earlier;
+        if (request.ReplyToSeq is { } replyTo && (replyTo < 1 || replyTo > _lastSeq))
+            return DomainError.Invalid($"replyToSeq {replyTo} is not a message of this conversation");
+        MediaRef? attachment = null;
+        if (request.MediaId is { } mediaId)
+        {
+            var checkedMedia = await CheckMedia(senderId, request.Kind, mediaId);
+            if (checkedMedia.Error is { } mediaError) return mediaError;
+            attachment = checkedMedia.Value;
+            if (_recent.TryGetValue((senderId, request.ClientMsgId), out earlier)) return await earlier;
+        }
+
+        var message = new ChatMessage(0, Id, ++_lastSeq, senderId, request.Kind, request.Text ?? "", attachment,
+            request.ReplyToSeq, request.ClientMsgId, TruncateToMicroseconds(DateTime.UtcNow), null, false);
+        var sending = Commit(message);
+        Remember(senderId, request.ClientMsgId, sending);
+        try
+        {
+            return await sending;
+        }
+        catch
+        {
+            _recent.Remove((senderId, request.ClientMsgId)); // let the client's retry try again
+            throw;
+        }
+    }
+
+    async Task<Result<ChatMessage>> Commit(ChatMessage message)
+    {
+        await RecordDirectMembers();
+        var id = await log.Append(message);
+        if (id is null)
+        {
+            // Stored before this activation's cache knew of it (a retry after a restart): answer with the original.
+            var original = await log.FindByClientId(Id, message.SenderId, message.ClientMsgId);
+            return original is null ? DomainError.Conflict("the message could not be stored; send it again") : Result<ChatMessage>.Success(original);
+        }
+        var committed = message with { Id = id.Value };
+        await Publish(new ChatEvent("message", Id, message.SenderId, committed, committed.Seq));
+        return Result<ChatMessage>.Success(committed);
+    }
+
+    public async Task<Result<IReadOnlyList<ChatMessage>>> GetHistory(long callerId, HistoryQuery query)
+    {
+        if (!await IsMember(callerId)) return NotAllowed();
+        if (query.Limit is < 1 or > MaxPageSize) return DomainError.Invalid($"limit must be 1-{MaxPageSize}");
+        if (query.AfterSeq is not null && query.BeforeSeq is not null) return DomainError.Invalid("give afterSeq or beforeSeq, not both");
+        if (query.AfterSeq is < 0 || query.BeforeSeq is < 1) return DomainError.Invalid("afterSeq must be >= 0 and beforeSeq >= 1");
+        return Result<IReadOnlyList<ChatMessage>>.Success(await log.Page(Id, query));
+    }
+
+    public async Task<DomainError?> MarkRead(long userId, long seq)
+    {
+        if (!await IsMember(userId)) return NotAllowed();
+        if (seq < 0) return DomainError.Invalid("seq must be >= 0");
+        seq = Math.Min(seq, _lastSeq);
+        await RecordDirectMembers();
+        await conversations.MarkRead(Id, userId, seq);
+        if (_direct is { } pair)
+            await Stream(ChatStreams.ForUser(userId == pair.Lo ? pair.Hi : pair.Lo)).OnNextAsync(new ChatEvent("read", Id, userId, Seq: seq));
+        return null;
+    }
+
+    public async Task<DomainError?> Typing(long userId)
+    {
+        if (!await IsMember(userId)) return NotAllowed();
+        await Publish(new ChatEvent("typing", Id, userId), includeSender: false);
+        return null;
+    }
+
+    /// <summary>Direct: to each participant's user stream. Group: once to the group's stream.</summary>
+    Task Publish(ChatEvent chatEvent, bool includeSender = true)
+    {
+        if (_groupId is { } groupId) return Stream(ChatStreams.ForGroup(groupId)).OnNextAsync(chatEvent);
+        var (lo, hi) = _direct!.Value;
+        var recipients = includeSender ? [lo, hi] : new[] { lo, hi }.Where(u => u != chatEvent.UserId).ToArray();
+        return Task.WhenAll(recipients.Select(u => Stream(ChatStreams.ForUser(u)).OnNextAsync(chatEvent)));
+    }
+
+    IAsyncStream<ChatEvent> Stream(StreamId id) => this.GetStreamProvider(ChatStreams.Provider).GetStream<ChatEvent>(id);
+
+    async Task RecordDirectMembers()
+    {
+        if (_directMembersRecorded || _direct is not { } pair) return;
+        await conversations.AddMembers(Id, [(pair.Lo, pair.Hi), (pair.Hi, pair.Lo)], groupId: null);
+        _directMembersRecorded = true;
+    }
+
+    bool? _bothExist;
+
+    async Task<bool> BothUsersExist((long Lo, long Hi) pair) =>
+        _bothExist ??= await grains.GetGrain<IUserGrain>(pair.Lo).GetProfile() is not null
+                       && await grains.GetGrain<IUserGrain>(pair.Hi).GetProfile() is not null;
+
+    void Remember(long sender, string clientMsgId, Task<Result<ChatMessage>> result)
+    {
+        if (!_recent.TryAdd((sender, clientMsgId), result)) return;
+        _recentOrder.Enqueue((sender, clientMsgId));
+        while (_recentOrder.Count > RetryCacheSize) _recent.Remove(_recentOrder.Dequeue());
+    }
+
+    /// <summary>A message may carry media its sender uploaded, of the kind the message says.</summary>
+    async Task<Result<MediaRef>> CheckMedia(long senderId, string kind, long mediaId)
+    {
+        if (await media.Get(mediaId) is not { } info || info.UploaderId != senderId)
+            return DomainError.Invalid($"mediaId {mediaId} is not media you uploaded");
+        var expected = kind switch { "image" => MediaKind.Image, "audio" => MediaKind.Audio, "video" => MediaKind.Video, _ => (MediaKind?)null };
+        if (expected is { } k && info.Kind != k) return DomainError.Invalid($"mediaId {mediaId} is not {kind} (it is {info.Kind.ToString().ToLowerInvariant()})");
+        return Result<MediaRef>.Success(new MediaRef(info.Id, info.ContentType, info.Size, info.Name));
+    }
+
+    static DomainError? Validate(SendMessage request)
+    {
+        if (string.IsNullOrEmpty(request.ClientMsgId) || request.ClientMsgId.Length > MaxClientMsgIdLength)
+            return DomainError.Invalid($"clientMsgId is required (1-{MaxClientMsgIdLength} characters)");
+        if (!MessageKinds.All.Contains(request.Kind) || request.Kind == "system")
+            return DomainError.Invalid("kind must be text, image, audio, video or file");
+        if (request.Text is { Length: > MaxTextLength }) return DomainError.Invalid($"text must be at most {MaxTextLength} characters");
+        if (request.Kind == "text" && string.IsNullOrWhiteSpace(request.Text)) return DomainError.Invalid("a text message needs text");
+        if (request.Kind != "text" && request.MediaId is null) return DomainError.Invalid($"a {request.Kind} message needs a mediaId");
+        return null;
+    }
+
+    static DomainError NotAllowed() => DomainError.Forbidden("you are not a member of this conversation");
+
+    /// <summary>PostgreSQL keeps microseconds; the acknowledged message must equal the stored one.</summary>
+    static DateTime TruncateToMicroseconds(DateTime time) => new(time.Ticks - time.Ticks % 10, DateTimeKind.Utc);
+}

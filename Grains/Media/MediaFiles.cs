@@ -1,0 +1,114 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace GoChat.Grains.Media;
+
+/// <summary>A stored content file: its SHA-256 (lower-case hex, also its name) and its length.</summary>
+public sealed record StoredFile(string Sha256, long Size);
+
+/// <summary>The media directory could not be written: a fault of the server, not of the upload.</summary>
+public sealed class MediaStorageException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>
+/// The media directory, content addressed: each file is named by the SHA-256 of its bytes under
+/// two levels of shard folders (<c>ab/cd/abcd…</c>), so identical uploads share one file and no
+/// name a client chose ever reaches the file system. An upload is written under <c>tmp/</c> and
+/// renamed into place only once complete and flushed: readers never see a partial file, and a
+/// refused or failed upload leaves nothing behind.
+/// </summary>
+public sealed class MediaFiles(string root)
+{
+    const int CopyBufferSize = 81920;
+    const string TempFolder = "tmp";
+    const string TempSuffix = ".part";
+
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public string PathOf(string sha256)
+    {
+        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
+            throw new ArgumentException("not a lower-case hex SHA-256", nameof(sha256));
+        return Path.Combine(Root, sha256[..2], sha256[2..4], sha256);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="header"/> followed by the rest of <paramref name="content"/>. Null,
+    /// with nothing kept, as soon as the whole turns out longer than <paramref name="maxBytes"/>.
+    /// Failures reading <paramref name="content"/> propagate unchanged; failures writing the
+    /// directory are thrown as <see cref="MediaStorageException"/>.
+    /// </summary>
+    public async Task<StoredFile?> Store(ReadOnlyMemory<byte> header, Stream content, long maxBytes, CancellationToken ct)
+    {
+        var temp = Path.Combine(Root, TempFolder, Guid.NewGuid().ToString("N") + TempSuffix);
+        var reading = false;
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            if (header.Length > maxBytes) return null;
+            Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long size = header.Length;
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
+            {
+                sha256.AppendData(header.Span);
+                await file.WriteAsync(header, ct);
+                while (true)
+                {
+                    reading = true;
+                    var read = await content.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct);
+                    reading = false;
+                    if (read == 0) break;
+                    size += read;
+                    if (size > maxBytes) return null;
+                    sha256.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                }
+                file.Flush(flushToDisk: true);
+            }
+            var hash = Convert.ToHexStringLower(sha256.GetHashAndReset());
+            var target = PathOf(hash);
+            if (!File.Exists(target))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                // Overwriting is safe: a file that appeared meanwhile has the same bytes.
+                File.Move(temp, target, overwrite: true);
+            }
+            return new StoredFile(hash, size);
+        }
+        catch (IOException e) when (!reading)
+        {
+            throw new MediaStorageException($"could not write an upload into the media directory {Root}", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            DeleteQuietly(temp); // already gone when it was moved into place
+        }
+    }
+
+    /// <summary>Deletes uploads a crash interrupted (temporary files older than <paramref name="age"/>); returns how many.</summary>
+    public int DeleteAbandonedUploads(TimeSpan age)
+    {
+        var folder = Path.Combine(Root, TempFolder);
+        if (!Directory.Exists(folder)) return 0;
+        var deleted = 0;
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*" + TempSuffix))
+        {
+            if (DateTime.UtcNow - file.LastWriteTimeUtc < age) continue;
+            if (DeleteQuietly(file.FullName)) deleted++;
+        }
+        return deleted;
+    }
+
+    static bool DeleteQuietly(string path)
+    {
+        try
+        {
+            if (!File.Exists(path)) return false;
+            File.Delete(path);
+            return true;
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+}

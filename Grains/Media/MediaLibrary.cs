@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging;
+
+namespace GoChat.Grains.Media;
+
+/// <summary>A piece of media and the file holding its bytes.</summary>
+public sealed record StoredMedia(MediaInfo Info, string Path);
+
+/// <summary>
+/// Uploading and reading media, as every API needs it: the bytes decide the kind (and so the
+/// size limit and how the content is served), the client's file name is only kept as metadata,
+/// and reads go through <see cref="IMediaAccessPolicy"/>. Media a user may not read is reported
+/// as not found, so ids reveal nothing about other people's uploads.
+/// </summary>
+public sealed class MediaLibrary(
+    MediaStore store, MediaFiles files, MediaLimits limits, IMediaAccessPolicy access, ILogger<MediaLibrary> logger)
+{
+    public MediaLimits Limits => limits;
+
+    /// <summary>Stores an upload read from <paramref name="content"/>; nothing is kept when it is refused.</summary>
+    public async Task<Result<MediaInfo>> Upload(long uploaderId, Stream content, string? declaredType, string? fileName, CancellationToken ct = default)
+    {
+        var header = new byte[MediaFormats.HeaderLength];
+        var headerLength = await content.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, ct);
+        if (headerLength == 0) return DomainError.Invalid("the file is empty");
+        var identified = MediaFormats.Identify(header.AsSpan(0, headerLength), declaredType);
+        if (identified.Value is not { } format) return identified.Error!;
+
+        var maxBytes = limits.For(format.Kind);
+        if (await files.Store(header.AsMemory(0, headerLength), content, maxBytes, ct) is not { } file)
+            return new DomainError(ErrorKind.TooLarge,
+                $"the file is larger than the {MediaLimits.Describe(maxBytes)} allowed for {KindPlural(format.Kind)}");
+
+        var media = await store.Insert(uploaderId, file, format, MediaNames.Clean(fileName), ct);
+        logger.LogInformation("User {UserId} uploaded media {MediaId} ({ContentType}, {Size} bytes)",
+            uploaderId, media.Id, media.ContentType, media.Size);
+        return Result<MediaInfo>.Success(media);
+    }
+
+    /// <summary>The media, if it exists and <paramref name="userId"/> may read it.</summary>
+    public async Task<Result<MediaInfo>> Find(long userId, long mediaId, CancellationToken ct = default)
+    {
+        var media = await store.Get(mediaId, ct);
+        if (media is null || media.UploaderId != userId && !await access.CanRead(userId, media, ct))
+            return DomainError.NotFound($"no media {mediaId}");
+        return Result<MediaInfo>.Success(media);
+    }
+
+    /// <summary>The media and its content file, if it exists and <paramref name="userId"/> may read it.</summary>
+    public async Task<Result<StoredMedia>> OpenForRead(long userId, long mediaId, CancellationToken ct = default)
+    {
+        var found = await Find(userId, mediaId, ct);
+        if (found.Value is not { } media) return found.Error!;
+        var path = files.PathOf(media.Sha256);
+        if (!File.Exists(path))
+        {
+            // A lost file or a media directory not shared by every WebFront; the row alone cannot be served.
+            logger.LogError("The content file of media {MediaId} is missing: {Path}", mediaId, path);
+            return DomainError.NotFound($"the content of media {mediaId} is not available");
+        }
+        return Result<StoredMedia>.Success(new StoredMedia(media, path));
+    }
+
+    static string KindPlural(MediaKind kind) => kind switch
+    {
+        MediaKind.Image => "images",
+        MediaKind.Audio => "audio",
+        MediaKind.Video => "videos",
+        _ => "files",
+    };
+}

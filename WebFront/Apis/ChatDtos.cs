@@ -1,0 +1,26 @@
+using GoChat.Grains.Chat;
+
+namespace GoChat.WebFront.Apis;
+
+/// <summary>A message as the native API and the hub show it.</summary>
+public sealed record MessageDto(
+    long Id, string ConversationId, long Seq, long SenderId, string Kind, string Text, MediaDto? Media, long? ReplyToSeq,
+    string ClientMsgId, DateTime SentAt, DateTime? EditedAt, bool Recalled)
+{
+    public static MessageDto From(ChatMessage m) => new(
+        m.Id, m.ConversationId, m.Seq, m.SenderId, m.Kind, m.Text,
+        m.Media is { } media ? new MediaDto(media.Id, NativeApiMedia.ContentPath(media.Id), media.ContentType, media.Size, media.Name) : null,
+        m.ReplyToSeq, m.ClientMsgId, m.SentAt, m.EditedAt, m.Recalled);
+}
+
+public sealed record ConversationDto(
+    string Id, string Kind, string Title, UserDto? Peer, long? GroupId, MessageDto? LastMessage, long LastSeq, long ReadSeq, long Unread);
+
+public sealed record SendMessageRequest(string? ConversationId, string? ClientMsgId, string? Kind, string? Text, long? MediaId, long? ReplyToSeq)
+{
+    public SendMessage ToDomain() => new(ClientMsgId ?? "", Kind ?? "text", Text, MediaId, ReplyToSeq);
+}
+
+public sealed record ReadEventDto(string ConversationId, long UserId, long Seq);
+
+public sealed record TypingEventDto(string ConversationId, long UserId);

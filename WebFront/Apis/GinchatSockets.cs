@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GoChat.Grains;
+using GoChat.Grains.Chat;
+using GoChat.Grains.Users;
+using Orleans.Streams;
+
+namespace GoChat.WebFront.Apis;
+
+/// <summary>ginchat's message frame. Type: 1 private, 2 group, 3 broadcast. Media: 1 text, 2 image, 3 audio (4 video, 5 file added).</summary>
+public sealed record GinchatMessage(
+    long FromId, long TargetId, int Type, int Media, string? Content, string? Pic, string? Url, string? Desc, int Amount,
+    long? CreateTime = null, string? ConversationId = null, long? Seq = null);
+
+/// <summary>
+/// ginchat's WebSockets. /user/sendUserMsg carries Message JSON both ways: frames from the client
+/// are sends (private or group) into the same conversations the native API uses; frames to the
+/// client are the user's incoming messages, live. /user/sendMsg carries broadcasts (Type 3),
+/// which only administrators may send. Each socket subscribes to the streams it needs itself.
+/// </summary>
+public static partial class GinchatSockets
+{
+    const int MaxFrameBytes = 64 * 1024;
+    const string BroadcastStreamNamespace = "broadcast";
+
+    public static IEndpointRouteBuilder MapGinchatSockets(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/user/sendUserMsg", SendUserMsg).WithTags("ginchat");
+        routes.MapGet("/user/sendMsg", SendMsg).WithTags("ginchat");
+        return routes;
+    }
+
+    static async Task SendUserMsg(HttpContext http, IGrainFactory grains, IClusterClient cluster, GroupStore groups)
+    {
+        if (await Authenticate(http, userIdField: "userId") is not { } userId) return;
+        var provider = cluster.GetStreamProvider(ChatStreams.Provider);
+        var socket = new SocketSender();
+        Task Deliver(ChatEvent e) =>
+            e is { Type: "message", Message: { } m } && m.SenderId != userId ? socket.Send(ToFrame(m, userId)) : Task.CompletedTask;
+
+        // Subscribe before accepting, so everything sent after the client's handshake reaches it.
+        var subscriptions = new List<StreamSubscriptionHandle<ChatEvent>>
+        {
+            await provider.GetStream<ChatEvent>(ChatStreams.ForUser(userId)).SubscribeAsync((e, _) => Deliver(e)),
+        };
+        try
+        {
+            foreach (var groupId in await groups.GroupsOf(userId))
+                subscriptions.Add(await provider.GetStream<ChatEvent>(ChatStreams.ForGroup(groupId)).SubscribeAsync((e, _) => Deliver(e)));
+            socket.Open(await http.WebSockets.AcceptWebSocketAsync());
+            await foreach (var frame in ReadFrames(socket.Socket!, http.RequestAborted))
+                if (await SendFromFrame(grains, userId, frame) is { } refusal) await socket.Send(refusal);
+        }
+        finally
+        {
+            foreach (var subscription in subscriptions) await subscription.UnsubscribeAsync();
+        }
+    }
+
+    static async Task SendMsg(HttpContext http, IGrainFactory grains, IClusterClient cluster)
+    {
+        if (await Authenticate(http, userIdField: null) is not { } userId) return;
+        var stream = cluster.GetStreamProvider(ChatStreams.Provider).GetStream<ChatEvent>(StreamId.Create(BroadcastStreamNamespace, "all"));
+        var socket = new SocketSender();
+        var subscription = await stream.SubscribeAsync((e, _) => e.Message is { } m
+            ? socket.SendText($"[ws][{m.SentAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}]:" +
+                JsonSerializer.Serialize(ToFrame(m, 0) with { Type = 3, TargetId = 0 }, GinchatDialect.Json))
+            : Task.CompletedTask);
+        try
+        {
+            socket.Open(await http.WebSockets.AcceptWebSocketAsync());
+            await foreach (var frame in ReadFrames(socket.Socket!, http.RequestAborted))
+            {
+                if (Parse(frame) is not { } message) { await socket.Send(Refusal("the frame is not a Message JSON object")); continue; }
+                if (message.Type != 3) { await socket.Send(Refusal("this socket carries broadcasts (Type 3) only")); continue; }
+                if (await grains.GetGrain<IUserGrain>(userId).GetProfile() is not { IsAdmin: true })
+                {
+                    await socket.Send(Refusal("only administrators may broadcast"));
+                    continue;
+                }
+                if (message.Content is not { Length: > 0 and <= ConversationGrain.MaxTextLength })
+                {
+                    await socket.Send(Refusal($"a broadcast needs Content of 1-{ConversationGrain.MaxTextLength} characters"));
+                    continue;
+                }
+                var broadcast = new ChatMessage(0, "broadcast", 0, userId, "text", message.Content, null, null, "", DateTime.UtcNow, null, false);
+                await stream.OnNextAsync(new ChatEvent("broadcast", "broadcast", userId, broadcast));
+            }
+        }
+        finally
+        {
+            await subscription.UnsubscribeAsync();
+        }
+    }
+
+    /// <summary>The caller (token in the query or a bearer header), or null after answering with a ginchat error.</summary>
+    static async Task<long?> Authenticate(HttpContext http, string? userIdField)
+    {
+        var p = await LegacyParams.ReadAsync(http.Request);
+        var caller = await p.CallerAsync(http.Request, userIdField);
+        if (caller.Error is { } error)
+        {
+            await GinchatDialect.Fail(error).ExecuteAsync(http);
+            return null;
+        }
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await GinchatDialect.Fail("this route is a WebSocket; connect with ws://").ExecuteAsync(http);
+            return null;
+        }
+        return caller.Value;
+    }
+
+    /// <summary>Serialises sends on one socket (stream deliveries and replies may overlap); drops sends before it opens.</summary>
+    sealed class SocketSender
+    {
+        readonly SemaphoreSlim _lock = new(1, 1);
+        public WebSocket? Socket { get; private set; }
+
+        public void Open(WebSocket socket) => Socket = socket;
+
+        public Task Send(GinchatMessage message) => SendText(JsonSerializer.Serialize(message, GinchatDialect.Json));
+
+        public async Task SendText(string text)
+        {
+            await _lock.WaitAsync();
+            try
+            {
+                if (Socket is { State: WebSocketState.Open })
+                    await Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            }
+            catch (WebSocketException)
+            {
+                // the client went away; the receive loop ends the session
+            }
+            finally
+            {
+                _lock.Release();
+            }
+        }
+    }
+
+    static async Task<GinchatMessage?> SendFromFrame(IGrainFactory grains, long userId, string frame)
+    {
+        if (Parse(frame) is not { } message) return Refusal("the frame is not a Message JSON object");
+        string conversationId;
+        if (message.Type == 1 && message.TargetId > 0 && message.TargetId != userId) conversationId = ConversationIds.Direct(userId, message.TargetId);
+        else if (message.Type == 2 && message.TargetId > 0) conversationId = ConversationIds.Group(message.TargetId);
+        else return Refusal("Type must be 1 (private, TargetId = a user) or 2 (group, TargetId = a group)");
+
+        var mediaId = message.Url is { } url && OwnMediaUrl().Match(url) is { Success: true } match
+            ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : (long?)null;
+        var kind = mediaId is null ? "text" : message.Media switch { 2 => "image", 3 => "audio", 4 => "video", _ => "file" };
+        var text = mediaId is null && string.IsNullOrWhiteSpace(message.Content) ? message.Url ?? "" : message.Content ?? "";
+        var sent = await grains.GetGrain<IConversationGrain>(conversationId)
+            .Send(userId, new SendMessage(Guid.NewGuid().ToString("N"), kind, text, mediaId, null));
+        return sent.Error is { } error ? Refusal(error.Message) : null;
+    }
+
+    static GinchatMessage ToFrame(ChatMessage m, long recipientId)
+    {
+        var isGroup = ConversationIds.TryParse(m.ConversationId, out _, out var groupId) && groupId is not null;
+        var media = m.Kind switch { "image" => 2, "audio" => 3, "video" => 4, "file" => 5, _ => 1 };
+        var url = m.Media is { } attachment ? NativeApiMedia.ContentPath(attachment.Id) : "";
+        return new GinchatMessage(m.SenderId, isGroup ? groupId!.Value : recipientId, isGroup ? 2 : 1, media, m.Text, "", url, "", 0,
+            new DateTimeOffset(m.SentAt).ToUnixTimeMilliseconds(), m.ConversationId, m.Seq > 0 ? m.Seq : null);
+    }
+
+    static GinchatMessage Refusal(string why) => new(0, 0, 0, 0, null, null, null, why, 0);
+
+    static GinchatMessage? Parse(string frame)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<GinchatMessage>(frame, GinchatDialect.Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    static async IAsyncEnumerable<string> ReadFrames(WebSocket socket, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var buffer = new byte[MaxFrameBytes];
+        while (socket.State == WebSocketState.Open)
+        {
+            var length = 0;
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                do
+                {
+                    if (length == buffer.Length)
+                    {
+                        await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "frames are limited to 64 KiB", CancellationToken.None);
+                        yield break;
+                    }
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
+                    length += result.Count;
+                } while (!result.EndOfMessage);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+            {
+                yield break;
+            }
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                if (socket.State == WebSocketState.CloseReceived)
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                yield break;
+            }
+            yield return Encoding.UTF8.GetString(buffer, 0, length);
+        }
+    }
+
+    [GeneratedRegex(@"/api/v1/media/(\d{1,18})/content$")]
+    private static partial Regex OwnMediaUrl();
+}

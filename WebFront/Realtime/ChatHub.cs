@@ -1,0 +1,53 @@
+using GoChat.Grains;
+using GoChat.Grains.Chat;
+using GoChat.WebFront.Accounts;
+using GoChat.WebFront.Apis;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace GoChat.WebFront.Realtime;
+
+/// <summary>
+/// The real-time endpoint, /hubs/chat. Clients send through it and receive "message",
+/// "messageUpdated", "read", "typing" and "conversationUpdated" events. Every method returns
+/// when done or throws a HubException saying why.
+/// </summary>
+[Authorize]
+public sealed class ChatHub(ChatDelivery delivery, ConversationViews views, IGrainFactory grains) : Hub
+{
+    long UserId => Context.User!.UserId();
+
+    public override Task OnConnectedAsync() => delivery.Connected(UserId, Context.ConnectionId);
+
+    public override Task OnDisconnectedAsync(Exception? exception) => delivery.Disconnected(UserId, Context.ConnectionId);
+
+    /// <summary>
+    /// The caller's conversations with their last seq, for a client that has just (re)connected:
+    /// events flow from the moment this returns, and anything before that is in history
+    /// (fetch afterSeq = the last seq the client holds).
+    /// </summary>
+    public Task<IReadOnlyList<ConversationDto>> Sync() => views.ListFor(UserId);
+
+    public async Task<MessageDto> SendMessage(SendMessageRequest request)
+    {
+        var sent = await Conversation(request?.ConversationId).Send(UserId, request!.ToDomain());
+        return sent.Value is { } message ? MessageDto.From(message) : throw Refused(sent.Error!);
+    }
+
+    public async Task MarkRead(string conversationId, long seq)
+    {
+        if (await Conversation(conversationId).MarkRead(UserId, seq) is { } error) throw Refused(error);
+    }
+
+    public async Task Typing(string conversationId)
+    {
+        if (await Conversation(conversationId).Typing(UserId) is { } error) throw Refused(error);
+    }
+
+    IConversationGrain Conversation(string? conversationId) =>
+        ConversationIds.TryParse(conversationId, out _, out _)
+            ? grains.GetGrain<IConversationGrain>(conversationId!)
+            : throw new HubException($"unknown conversation '{conversationId}'");
+
+    static HubException Refused(DomainError error) => new(error.Message);
+}
