@@ -16,6 +16,12 @@ public interface IConversationGrain : IGrainWithStringKey
     /// <summary>Whether a user may read and write here.</summary>
     Task<bool> IsMember(long userId);
 
+    /// <summary>The sender changes a message's text within the edit window.</summary>
+    Task<Result<ChatMessage>> Edit(long callerId, long seq, string text);
+
+    /// <summary>The sender recalls a message within the recall window: its text and media are gone for everyone.</summary>
+    Task<DomainError?> Recall(long callerId, long seq);
+
     /// <summary>Relays "user is typing" to the other members.</summary>
     Task<DomainError?> Typing(long userId);
 }

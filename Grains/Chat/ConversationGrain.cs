@@ -1,4 +1,5 @@
 using GoChat.Grains.Media;
+using Microsoft.Extensions.Configuration;
 using GoChat.Grains.Users;
 using Orleans.Concurrency;
 using Orleans.Streams;
@@ -16,8 +17,12 @@ namespace GoChat.Grains.Chat;
 /// runs one turn at a time, so seq assignment needs no lock.
 /// </summary>
 [Reentrant]
-public sealed class ConversationGrain(MessageLog log, ConversationStore conversations, MediaStore media, IGrainFactory grains) : Grain, IConversationGrain
+public sealed class ConversationGrain(
+    MessageLog log, ConversationStore conversations, MediaStore media, IGrainFactory grains, IConfiguration config) : Grain, IConversationGrain
 {
+    readonly TimeSpan _editWindow = config.GetValue("GoChat:Messages:EditWindow", TimeSpan.FromDays(1));
+    readonly TimeSpan _recallWindow = config.GetValue("GoChat:Messages:RecallWindow", TimeSpan.FromDays(1));
+
     public const int MaxTextLength = 4000;
     public const int MaxClientMsgIdLength = 64;
     public const int MaxPageSize = 200;
@@ -119,6 +124,38 @@ public sealed class ConversationGrain(MessageLog log, ConversationStore conversa
         if (_direct is { } pair)
             await Stream(ChatStreams.ForUser(userId == pair.Lo ? pair.Hi : pair.Lo)).OnNextAsync(new ChatEvent("read", Id, userId, Seq: seq));
         return null;
+    }
+
+    public async Task<Result<ChatMessage>> Edit(long callerId, long seq, string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength) return DomainError.Invalid($"text must be 1-{MaxTextLength} characters");
+        var own = await OwnMessage(callerId, seq, _editWindow, "edit");
+        if (own.Error is { } error) return error;
+        var editedAt = TruncateToMicroseconds(DateTime.UtcNow);
+        await log.Edit(Id, seq, text, editedAt);
+        var edited = own.Value! with { Text = text, EditedAt = editedAt };
+        await Publish(new ChatEvent("messageUpdated", Id, callerId, edited, seq));
+        return Result<ChatMessage>.Success(edited);
+    }
+
+    public async Task<DomainError?> Recall(long callerId, long seq)
+    {
+        var own = await OwnMessage(callerId, seq, _recallWindow, "recall");
+        if (own.Error is { } error) return error;
+        await log.Recall(Id, seq);
+        await Publish(new ChatEvent("messageUpdated", Id, callerId, own.Value! with { Text = "", Media = null, Recalled = true }, seq));
+        return null;
+    }
+
+    /// <summary>A message the caller sent, still within the window for the change they ask for.</summary>
+    async Task<Result<ChatMessage>> OwnMessage(long callerId, long seq, TimeSpan window, string change)
+    {
+        if (!await IsMember(callerId)) return NotAllowed();
+        if (seq < 1 || seq > _lastSeq || await log.Get(Id, seq) is not { } message) return DomainError.NotFound($"no message {seq} in this conversation");
+        if (message.SenderId != callerId) return DomainError.Forbidden($"only the sender may {change} a message");
+        if (message.Recalled) return DomainError.Conflict("the message was recalled");
+        if (DateTime.UtcNow - message.SentAt > window) return DomainError.Forbidden($"messages can only be {(change == "edit" ? "edited" : "recalled")} within {window.TotalMinutes:0} minutes of sending");
+        return Result<ChatMessage>.Success(message);
     }
 
     public async Task<DomainError?> Typing(long userId)

@@ -144,6 +144,32 @@ public sealed class MessageLog : IAsyncDisposable
         return rows.Select(r => r.ToMessage()).ToList();
     }
 
+    public async Task<ChatMessage?> Get(string conversationId, long seq)
+    {
+        await using var connection = await _db.OpenConnectionAsync();
+        var row = await connection.QuerySingleOrDefaultAsync<Row>($"{Select} WHERE m.conversation_id = @conversationId AND m.seq = @seq",
+            new { conversationId, seq });
+        return row?.ToMessage();
+    }
+
+    /// <summary>Replaces a message's text (an edit).</summary>
+    public async Task Edit(string conversationId, long seq, string text, DateTime editedAt)
+    {
+        await using var connection = await _db.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            UPDATE messages SET text = @text, edited_at = @editedAt WHERE conversation_id = @conversationId AND seq = @seq AND NOT recalled
+            """, new { conversationId, seq, text, editedAt });
+    }
+
+    /// <summary>Recalls a message: its text is erased from the log, and its media stops being shown or shared.</summary>
+    public async Task Recall(string conversationId, long seq)
+    {
+        await using var connection = await _db.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            UPDATE messages SET recalled = true, text = '' WHERE conversation_id = @conversationId AND seq = @seq
+            """, new { conversationId, seq });
+    }
+
     public async Task<ChatMessage?> FindByClientId(string conversationId, long senderId, string clientMsgId)
     {
         await using var connection = await _db.OpenConnectionAsync();

@@ -10,6 +10,7 @@ namespace GoChat.WebFront.Apis;
 public sealed record AddContactRequest(long? UserId, string? Username);
 public sealed record OpenDirectRequest(long? UserId);
 public sealed record MarkReadRequest(long? Seq);
+public sealed record EditMessageRequest(string? Text);
 public sealed record PostMessageRequest(string? ClientMsgId, string? Kind, string? Text, long? MediaId, long? ReplyToSeq);
 
 /// <summary>Native /api/v1 routes for contacts, conversations and messages.</summary>
@@ -28,6 +29,8 @@ public static class NativeApiConversations
         conversations.MapGet("/{id}/messages", History);
         conversations.MapPost("/{id}/messages", Send);
         conversations.MapPost("/{id}/read", MarkRead);
+        conversations.MapPatch("/{id}/messages/{seq:long}", Edit);
+        conversations.MapDelete("/{id}/messages/{seq:long}", Recall);
         return routes;
     }
 
@@ -89,6 +92,20 @@ public static class NativeApiConversations
         if (!ConversationIds.TryParse(id, out _, out _)) return UnknownConversation(id);
         if (request?.Seq is not { } seq) return NativeProblems.BadRequest("a JSON body {seq} is required");
         return await grains.GetGrain<IConversationGrain>(id).MarkRead(http.User.UserId(), seq) is { } error ? error.ToProblem() : Results.NoContent();
+    }
+
+    static async Task<IResult> Edit(string id, long seq, EditMessageRequest? request, HttpContext http, IGrainFactory grains)
+    {
+        if (!ConversationIds.TryParse(id, out _, out _)) return UnknownConversation(id);
+        if (request?.Text is not { } text) return NativeProblems.BadRequest("a JSON body {text} is required");
+        var edited = await grains.GetGrain<IConversationGrain>(id).Edit(http.User.UserId(), seq, text);
+        return edited.Value is { } message ? Results.Ok(MessageDto.From(message)) : edited.Error!.ToProblem();
+    }
+
+    static async Task<IResult> Recall(string id, long seq, HttpContext http, IGrainFactory grains)
+    {
+        if (!ConversationIds.TryParse(id, out _, out _)) return UnknownConversation(id);
+        return await grains.GetGrain<IConversationGrain>(id).Recall(http.User.UserId(), seq) is { } error ? error.ToProblem() : Results.NoContent();
     }
 
     static IResult UnknownConversation(string id) => DomainError.NotFound($"no conversation '{id}'").ToProblem();
