@@ -44,6 +44,7 @@ public static class WebFrontApp
         services.AddAuthorization();
         services.AddGoChatRateLimits(builder.Configuration);
         services.AddGoChatMedia(builder.Configuration);
+        services.AddSingleton<UserViews>();
         services.AddSingleton<ConversationViews>();
         services.AddSingleton<ChatDelivery>();
         services.AddSignalR().AddMessagePackProtocol();

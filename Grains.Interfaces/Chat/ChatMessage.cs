@@ -39,10 +39,10 @@ public sealed record HistoryQuery(long? AfterSeq, long? BeforeSeq, int Limit);
 
 /// <summary>
 /// What travels on the delivery streams to the WebFronts holding recipients' connections.
-/// Type: "message", "messageUpdated", "read", "typing", "groupJoined", "groupLeft".
+/// Type: "message", "messageUpdated", "read", "typing", "groupJoined", "groupLeft", "presence".
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record ChatEvent(string Type, string ConversationId, long UserId, ChatMessage? Message = null, long Seq = 0, long GroupId = 0);
+public sealed record ChatEvent(string Type, string ConversationId, long UserId, ChatMessage? Message = null, long Seq = 0, long GroupId = 0, bool Online = false);
 
 /// <summary>Conversation ids: "d:{lo}:{hi}" for two users, "g:{groupId}" for a group.</summary>
 public static class ConversationIds

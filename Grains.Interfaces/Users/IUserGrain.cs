@@ -25,6 +25,12 @@ public interface IUserGrain : IGrainWithIntegerKey
 
     /// <summary>Ends a friendship: removes both follow edges.</summary>
     Task RemoveContact(long otherUserId);
+
+    /// <summary>A WebFront reports that it holds (or no longer holds) connections of this user.</summary>
+    Task SetConnected(SiloAddress webFront, bool connected);
+
+    /// <summary>Online while any live WebFront holds a connection of this user.</summary>
+    Task<bool> IsOnline();
 }
 
 /// <summary>Guards one user name (lower-cased key) so that two accounts never share it.</summary>

@@ -1,5 +1,8 @@
+using GoChat.Grains.Chat;
 using GoChat.Grains.Social;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Streams;
 
 namespace GoChat.Grains.Users;
 
@@ -9,12 +12,15 @@ namespace GoChat.Grains.Users;
 /// except the in-memory count of recent failed sign-ins, which throttles password guessing).
 /// Not reentrant: changes to one account apply one at a time.
 /// </summary>
-public sealed class UserGrain(UserDirectory directory, FollowStore follows, IGrainFactory grains, ILogger<UserGrain> logger) : Grain, IUserGrain
+public sealed class UserGrain(
+    UserDirectory directory, FollowStore follows, IGrainFactory grains, IClusterMembershipService membership, ILogger<UserGrain> logger)
+    : Grain, IUserGrain
 {
     const int MaxFailedSignIns = 5;
     static readonly TimeSpan FailedSignInWindow = TimeSpan.FromMinutes(5);
 
     UserRow? _row;
+    readonly HashSet<SiloAddress> _connectedAt = [];
     readonly Queue<DateTime> _failedSignIns = new();
 
     long UserId => this.GetPrimaryKeyLong();
@@ -104,6 +110,36 @@ public sealed class UserGrain(UserDirectory directory, FollowStore follows, IGra
     }
 
     public Task RemoveContact(long otherUserId) => follows.RemoveMutual(UserId, otherUserId);
+
+    public async Task SetConnected(SiloAddress webFront, bool connected)
+    {
+        var wasOnline = Online;
+        if (connected) _connectedAt.Add(webFront);
+        else _connectedAt.Remove(webFront);
+        // Presence lives only in memory: stay active while connected.
+        if (connected) DelayDeactivation(TimeSpan.FromDays(1));
+        if (Online != wasOnline) await AnnouncePresence(Online);
+    }
+
+    public Task<bool> IsOnline() => Task.FromResult(Online);
+
+    /// <summary>Connections held by a WebFront that has left or died do not count: membership decides.</summary>
+    bool Online
+    {
+        get
+        {
+            _connectedAt.RemoveWhere(silo => membership.CurrentSnapshot.GetSiloStatus(silo) is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping);
+            return _connectedAt.Count > 0;
+        }
+    }
+
+    async Task AnnouncePresence(bool online)
+    {
+        var streams = this.GetStreamProvider(ChatStreams.Provider);
+        foreach (var friend in await follows.Friends(UserId))
+            await streams.GetStream<ChatEvent>(ChatStreams.ForUser(friend.Id))
+                .OnNextAsync(new ChatEvent("presence", "", UserId, Online: online));
+    }
 
     IUsernameGrain Username(string name) => grains.GetGrain<IUsernameGrain>(name.ToLowerInvariant());
 

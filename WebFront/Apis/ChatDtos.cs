@@ -24,3 +24,5 @@ public sealed record SendMessageRequest(string? ConversationId, string? ClientMs
 public sealed record ReadEventDto(string ConversationId, long UserId, long Seq);
 
 public sealed record TypingEventDto(string ConversationId, long UserId);
+
+public sealed record PresenceEventDto(long UserId, bool Online);

@@ -10,7 +10,7 @@ public sealed record UpdateMeRequest(string? DisplayName, string? AvatarUrl, str
 /// <summary>A user as other users see them.</summary>
 public sealed record UserDto(long Id, string Username, string DisplayName, string AvatarUrl, string Signature, bool Online, bool IsBot)
 {
-    public static UserDto From(UserProfile p) => new(p.Id, p.Username, p.DisplayName, p.AvatarUrl, p.Signature, false, p.IsBot);
+    public static UserDto From(UserProfile p, bool online) => new(p.Id, p.Username, p.DisplayName, p.AvatarUrl, p.Signature, online, p.IsBot);
 }
 
 /// <summary>The signed-in user's own profile: adds the fields only its owner sees.</summary>
@@ -77,17 +77,17 @@ public static class NativeApiAccounts
         return result.Value is { } me ? Results.Ok(MeDto.From(me)) : result.Error!.ToProblem();
     }
 
-    static async Task<IResult> GetUser(long id, AccountService accounts) =>
-        await accounts.Get(id) is { } user ? Results.Ok(UserDto.From(user)) : Grains.DomainError.NotFound($"no user {id}").ToProblem();
+    static async Task<IResult> GetUser(long id, AccountService accounts, UserViews views) =>
+        await accounts.Get(id) is { } user ? Results.Ok(await views.Render(user)) : Grains.DomainError.NotFound($"no user {id}").ToProblem();
 
-    static async Task<IResult> SearchUsers(string? search, int? limit, AccountService accounts)
+    static async Task<IResult> SearchUsers(string? search, int? limit, AccountService accounts, UserViews views)
     {
         if (limit is < 1 or > AccountService.MaxSearchResults)
             return NativeProblems.BadRequest($"limit must be 1-{AccountService.MaxSearchResults}");
         if (search is { Length: > AccountRules.MaxUsernameLength })
             return NativeProblems.BadRequest($"search must be at most {AccountRules.MaxUsernameLength} characters");
         var users = await accounts.Search(search, limit ?? 20);
-        return Results.Ok(users.Select(UserDto.From));
+        return Results.Ok(await views.Render(users));
     }
 }
 

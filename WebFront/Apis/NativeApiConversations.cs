@@ -34,10 +34,10 @@ public static class NativeApiConversations
         return routes;
     }
 
-    static async Task<IResult> ListContacts(HttpContext http, FollowStore follows) =>
-        Results.Ok((await follows.Friends(http.User.UserId())).Select(UserDto.From));
+    static async Task<IResult> ListContacts(HttpContext http, FollowStore follows, UserViews views) =>
+        Results.Ok(await views.Render(await follows.Friends(http.User.UserId())));
 
-    static async Task<IResult> AddContact(AddContactRequest? request, HttpContext http, IGrainFactory grains, UserDirectory directory)
+    static async Task<IResult> AddContact(AddContactRequest? request, HttpContext http, IGrainFactory grains, UserDirectory directory, UserViews views)
     {
         long? targetId = request?.UserId;
         if (targetId is null && !string.IsNullOrEmpty(request?.Username))
@@ -46,7 +46,7 @@ public static class NativeApiConversations
             return string.IsNullOrEmpty(request?.Username) ? NativeProblems.BadRequest("give {userId} or {username}") : DomainError.NotFound($"no user named '{request.Username}'").ToProblem();
         if (await grains.GetGrain<IUserGrain>(http.User.UserId()).AddContact(targetId.Value) is { } error) return error.ToProblem();
         var contact = await grains.GetGrain<IUserGrain>(targetId.Value).GetProfile();
-        return Results.Created($"/api/v1/users/{targetId}", UserDto.From(contact!));
+        return Results.Created($"/api/v1/users/{targetId}", await views.Render(contact!));
     }
 
     static async Task<IResult> RemoveContact(long userId, HttpContext http, IGrainFactory grains)

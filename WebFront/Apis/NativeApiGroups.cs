@@ -45,16 +45,15 @@ public static class NativeApiGroups
         return Results.Ok(infos.OfType<GroupInfo>().Select(i => ToDto(i, null)));
     }
 
-    static async Task<IResult> Get(long id, IGrainFactory grains)
+    static async Task<IResult> Get(long id, IGrainFactory grains, UserViews views)
     {
         var group = grains.GetGrain<IGroupGrain>(id);
         if (await group.GetInfo() is not { } info) return DomainError.NotFound($"no group {id}").ToProblem();
         var members = await group.GetMembers();
         var profiles = await Task.WhenAll(members.Select(m => grains.GetGrain<IUserGrain>(m.UserId).GetProfile()));
-        var dtos = members.Zip(profiles)
-            .Where(p => p.Second is not null)
-            .Select(p => new GroupMemberDto(UserDto.From(p.Second!), p.First.Role.ToString().ToLowerInvariant()))
-            .ToList();
+        var dtos = new List<GroupMemberDto>();
+        foreach (var (member, profile) in members.Zip(profiles))
+            if (profile is not null) dtos.Add(new GroupMemberDto(await views.Render(profile), member.Role.ToString().ToLowerInvariant()));
         return Results.Ok(ToDto(info, dtos));
     }
 

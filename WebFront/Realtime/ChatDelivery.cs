@@ -1,4 +1,5 @@
 using GoChat.Grains.Chat;
+using GoChat.Grains.Users;
 using GoChat.WebFront.Apis;
 using Microsoft.AspNetCore.SignalR;
 using Orleans.Streams;
@@ -13,7 +14,8 @@ namespace GoChat.WebFront.Realtime;
 /// connection that needed them. Streams are the fast path only: clients recover anything missed
 /// (a race with a subscription, a WebFront restart) from history by seq.
 /// </summary>
-public sealed class ChatDelivery(IClusterClient cluster, IHubContext<ChatHub> hub, GroupStore groups, ConversationViews views, ILogger<ChatDelivery> logger)
+public sealed class ChatDelivery(
+    IClusterClient cluster, IHubContext<ChatHub> hub, GroupStore groups, ConversationViews views, ILocalSiloDetails silo, ILogger<ChatDelivery> logger)
 {
     readonly SemaphoreSlim _lock = new(1, 1);
     readonly Dictionary<long, HashSet<string>> _connectionsByUser = [];
@@ -34,6 +36,7 @@ public sealed class ChatDelivery(IClusterClient cluster, IHubContext<ChatHub> hu
                 _connectionsByUser[userId] = connections = [];
                 _userSubscriptions[userId] = await Stream(ChatStreams.ForUser(userId))
                     .SubscribeAsync((e, _) => OnUserEvent(userId, e));
+                await cluster.GetGrain<IUserGrain>(userId).SetConnected(silo.SiloAddress, connected: true);
             }
             connections.Add(connectionId);
             _groupsByConnection[connectionId] = [];
@@ -56,6 +59,7 @@ public sealed class ChatDelivery(IClusterClient cluster, IHubContext<ChatHub> hu
             {
                 _connectionsByUser.Remove(userId);
                 if (_userSubscriptions.Remove(userId, out var handle)) await Unsubscribe(handle);
+                await cluster.GetGrain<IUserGrain>(userId).SetConnected(silo.SiloAddress, connected: false);
             }
         }
         finally
@@ -77,6 +81,9 @@ public sealed class ChatDelivery(IClusterClient cluster, IHubContext<ChatHub> hu
                 break;
             case "typing":
                 await user.SendAsync("typing", new TypingEventDto(e.ConversationId, e.UserId));
+                break;
+            case "presence":
+                await user.SendAsync("presence", new PresenceEventDto(e.UserId, e.Online));
                 break;
             case "groupJoined" or "groupLeft":
                 await OnMembershipChanged(userId, e);

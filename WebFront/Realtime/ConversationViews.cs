@@ -5,7 +5,7 @@ using GoChat.WebFront.Apis;
 namespace GoChat.WebFront.Realtime;
 
 /// <summary>Renders a user's conversation entries with titles (peer name or group name) and unread counts.</summary>
-public sealed class ConversationViews(ConversationStore store, IGrainFactory grains)
+public sealed class ConversationViews(ConversationStore store, IGrainFactory grains, UserViews users)
 {
     public const int MaxListed = 500;
 
@@ -29,6 +29,6 @@ public sealed class ConversationViews(ConversationStore store, IGrainFactory gra
         }
         var peer = e.PeerId is { } peerId ? await grains.GetGrain<IUserGrain>(peerId).GetProfile() : null;
         return new ConversationDto(e.ConversationId, "direct", peer?.DisplayName ?? "(closed account)",
-            peer is null ? null : UserDto.From(peer), null, last, e.LastSeq, e.ReadSeq, unread);
+            peer is null ? null : await users.Render(peer), null, last, e.LastSeq, e.ReadSeq, unread);
     }
 }
