@@ -48,6 +48,7 @@ public static class WebFrontApp
         services.AddSingleton<ConversationViews>();
         services.AddSingleton<ChatDelivery>();
         services.AddSignalR().AddMessagePackProtocol();
+        services.AddHostedService<DemoData>();
     }
 
     public static void MapWebFront(this WebApplication app)

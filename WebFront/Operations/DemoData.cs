@@ -1,0 +1,64 @@
+using GoChat.Grains.Chat;
+using GoChat.Grains.Users;
+using GoChat.WebFront.Accounts;
+
+namespace GoChat.WebFront;
+
+/// <summary>
+/// With GoChat:DemoData=true, the first start seeds a living chat: four users with a known
+/// password (printed in the log), friendships, a group and some history. Later starts see the
+/// users exist and leave everything as it is.
+/// </summary>
+public sealed class DemoData(IConfiguration config, AccountService accounts, UserDirectory directory, IGrainFactory grains,
+    GroupStore groups, ILogger<DemoData> logger) : IHostedService
+{
+    public const string Password = "gochat-demo";
+    static readonly string[] Names = ["alice", "bob", "carol", "dave"];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!config.GetValue("GoChat:DemoData", false)) return;
+        if (await directory.FindIdByName(Names[0]) is not null)
+        {
+            logger.LogInformation("Demo data is already there: users {Users}, password {Password}", string.Join(", ", Names), Password);
+            return;
+        }
+
+        var ids = new Dictionary<string, long>();
+        foreach (var name in Names)
+        {
+            var registered = await accounts.Register(name, Password, char.ToUpperInvariant(name[0]) + name[1..]);
+            if (registered.Value is not { } session)
+            {
+                logger.LogWarning("Demo data skipped: registering {Name} failed: {Reason}", name, registered.Error!.Message);
+                return;
+            }
+            ids[name] = session.User.Id;
+        }
+        foreach (var (a, b) in new[] { ("alice", "bob"), ("alice", "carol"), ("bob", "carol"), ("carol", "dave") })
+            await grains.GetGrain<IUserGrain>(ids[a]).AddContact(ids[b]);
+
+        await Say("alice", ConversationIds.Direct(ids["alice"], ids["bob"]), "Hi Bob! Welcome to GoChat.");
+        await Say("bob", ConversationIds.Direct(ids["alice"], ids["bob"]), "Hi Alice, this is fast.");
+        await Say("alice", ConversationIds.Direct(ids["alice"], ids["bob"]), "Messages are durable before they are acknowledged.");
+        await Say("carol", ConversationIds.Direct(ids["carol"], ids["dave"]), "Dave, have you tried the group yet?");
+
+        var groupId = await groups.NextId();
+        var group = await grains.GetGrain<IGroupGrain>(groupId).Create(ids["alice"],
+            new NewGroup("GoChat demo", "Say hello to everyone", null, [ids["bob"], ids["carol"], ids["dave"]]));
+        if (group.Value is not null)
+        {
+            var conversation = ConversationIds.Group(groupId);
+            await Say("alice", conversation, "Welcome to the demo group, everyone.");
+            await Say("dave", conversation, "Hello from Dave!");
+            await Say("carol", conversation, "Try opening this chat in two browsers.");
+        }
+        logger.LogWarning("Demo data created. Sign in as {Users} with the password {Password}", string.Join(", ", Names), Password);
+
+        async Task Say(string who, string conversation, string text) =>
+            await grains.GetGrain<IConversationGrain>(conversation)
+                .Send(ids[who], new SendMessage(Guid.NewGuid().ToString("N"), "text", text, null, null));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
