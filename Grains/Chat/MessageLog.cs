@@ -27,8 +27,10 @@ public sealed class MessageLog : IAsyncDisposable
     /// <summary>Batches committed and messages in them since start (for the closing figures and the benchmark).</summary>
     public long Batches => Interlocked.Read(ref _batches);
     public long Appended => Interlocked.Read(ref _appended);
+    public int LargestBatch => Volatile.Read(ref _largestBatch);
     long _batches;
     long _appended;
+    int _largestBatch;
 
     public MessageLog(NpgsqlDataSource db, ILogger<MessageLog> logger)
     {
@@ -63,7 +65,9 @@ public sealed class MessageLog : IAsyncDisposable
                     pending.Committed.SetResult(ids.TryGetValue((pending.Message.ConversationId, pending.Message.Seq), out var id) ? id : null);
                 Interlocked.Increment(ref _batches);
                 Interlocked.Add(ref _appended, batch.Count);
+                if (batch.Count > _largestBatch) Volatile.Write(ref _largestBatch, batch.Count);
                 BatchSizes.Record(batch.Count);
+                _logger.LogDebug("Committed a batch of {Count} messages", batch.Count);
             }
             catch (Exception e)
             {
@@ -183,5 +187,8 @@ public sealed class MessageLog : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writer;
+        if (Batches > 0)
+            _logger.LogInformation("Message log: {Messages} messages committed in {Batches} batches (mean {Mean:0.0}, largest {Largest})",
+                Appended, Batches, (double)Appended / Batches, LargestBatch);
     }
 }
