@@ -45,6 +45,7 @@ public static class WebFrontApp
         services.AddGoChatRateLimits(builder.Configuration);
         services.AddGoChatMedia(builder.Configuration);
         services.AddSingleton<UserViews>();
+        services.AddSingleton<DouyinUsers>();
         services.AddSingleton<ConversationViews>();
         services.AddSingleton<ChatDelivery>();
         services.AddSignalR().AddMessagePackProtocol();

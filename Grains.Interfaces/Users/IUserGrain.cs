@@ -26,6 +26,11 @@ public interface IUserGrain : IGrainWithIntegerKey
     /// <summary>Ends a friendship: removes both follow edges.</summary>
     Task RemoveContact(long otherUserId);
 
+    /// <summary>Follows another user (one edge); following twice is a no-op, following yourself an error.</summary>
+    Task<DomainError?> Follow(long otherUserId);
+
+    Task Unfollow(long otherUserId);
+
     /// <summary>A WebFront reports that it holds (or no longer holds) connections of this user.</summary>
     Task SetConnected(SiloAddress webFront, bool connected);
 

@@ -18,6 +18,54 @@ public sealed class FollowStore(NpgsqlDataSource db)
         return inserted > 0;
     }
 
+    /// <summary>One edge: follower follows followee. False when it already existed.</summary>
+    public async Task<bool> Follow(long follower, long followee)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteAsync(
+            "INSERT INTO follows (follower_id, followee_id) VALUES (@follower, @followee) ON CONFLICT DO NOTHING",
+            new { follower, followee }) > 0;
+    }
+
+    public async Task Unfollow(long follower, long followee)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync("DELETE FROM follows WHERE follower_id = @follower AND followee_id = @followee", new { follower, followee });
+    }
+
+    /// <summary>How many live users a user follows, and how many follow them.</summary>
+    public async Task<(long Following, long Followers)> Counts(long userId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<(long, long)>("""
+            SELECT (SELECT count(*) FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = @userId AND u.deleted_at IS NULL),
+                   (SELECT count(*) FROM follows f JOIN users u ON u.id = f.follower_id WHERE f.followee_id = @userId AND u.deleted_at IS NULL)
+            """, new { userId });
+    }
+
+    /// <summary>Live users a user follows (or, with <paramref name="followers"/>, who follow them), newest edge first.</summary>
+    public async Task<IReadOnlyList<UserProfile>> Edges(long userId, bool followers, int limit = 5000)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var (mine, theirs) = followers ? ("followee_id", "follower_id") : ("follower_id", "followee_id");
+        var rows = await connection.QueryAsync<UserRow>($"""
+            SELECT {UserDirectory.Columns} FROM users
+            JOIN (SELECT {theirs} AS edge_user, created_at AS followed_at FROM follows WHERE {mine} = @userId) f ON f.edge_user = users.id
+            WHERE deleted_at IS NULL
+            ORDER BY f.followed_at DESC LIMIT @limit
+            """, new { userId, limit });
+        return rows.Select(r => r.ToProfile()).ToList();
+    }
+
+    /// <summary>Which of the given users the viewer follows.</summary>
+    public async Task<HashSet<long>> FollowedAmong(long viewer, IEnumerable<long> userIds)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<long>(
+            "SELECT followee_id FROM follows WHERE follower_id = @viewer AND followee_id = ANY(@ids)",
+            new { viewer, ids = userIds.Distinct().ToArray() })).ToHashSet();
+    }
+
     public async Task RemoveMutual(long a, long b)
     {
         await using var connection = await db.OpenConnectionAsync();

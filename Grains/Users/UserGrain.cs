@@ -111,6 +111,17 @@ public sealed class UserGrain(
 
     public Task RemoveContact(long otherUserId) => follows.RemoveMutual(UserId, otherUserId);
 
+    public async Task<DomainError?> Follow(long otherUserId)
+    {
+        if (Live is null) return DomainError.NotFound("unknown user");
+        if (otherUserId == UserId) return DomainError.Invalid("you cannot follow yourself");
+        if (await grains.GetGrain<IUserGrain>(otherUserId).GetProfile() is null) return DomainError.NotFound($"no user {otherUserId}");
+        await follows.Follow(UserId, otherUserId);
+        return null;
+    }
+
+    public Task Unfollow(long otherUserId) => follows.Unfollow(UserId, otherUserId);
+
     public async Task SetConnected(SiloAddress webFront, bool connected)
     {
         var wasOnline = Online;

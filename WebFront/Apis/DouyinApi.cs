@@ -14,6 +14,7 @@ public static class DouyinApi
         douyin.MapPost("/user/register/", Register).RequireRateLimiting(RateLimits.SignIn);
         douyin.MapPost("/user/login/", Login).RequireRateLimiting(RateLimits.SignIn);
         douyin.MapGet("/user/", GetUser);
+        douyin.MapDouyinRelationRoutes();
         return routes;
     }
 
@@ -33,20 +34,16 @@ public static class DouyinApi
         return result.Value is { } session ? SessionResult(session) : DouyinDialect.Fail(result.Error!);
     }
 
-    static async Task<IResult> GetUser(HttpRequest request, AccountService accounts, TokenService tokens)
+    static async Task<IResult> GetUser(HttpRequest request, AccountService accounts, TokenService tokens, DouyinUsers users)
     {
         var p = await LegacyParams.ReadAsync(request);
         if (!p.TryGetLong("user_id", out var userId, out var idError)) return DouyinDialect.Fail(idError!);
-        long? caller = null;
-        if (!string.IsNullOrEmpty(p["token"]))
-        {
-            caller = await tokens.AuthenticateAsync(p["token"]);
-            if (caller is null) return DouyinDialect.Fail(DomainError.Unauthenticated("invalid or expired token; log in again"));
-        }
-        var id = userId ?? caller;
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        var id = userId ?? caller.Value;
         if (id is null) return DouyinDialect.Fail("user_id or token is required");
         return await accounts.Get(id.Value) is { } user
-            ? DouyinDialect.Ok(new Dictionary<string, object?> { ["user"] = user.ToDouyin(request) })
+            ? DouyinDialect.Ok(new Dictionary<string, object?> { ["user"] = await users.Render(user, caller.Value, request) })
             : DouyinDialect.Fail(DomainError.NotFound($"no user {id}"));
     }
 

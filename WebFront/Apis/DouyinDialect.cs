@@ -32,6 +32,18 @@ public static class DouyinDialect
 
     public static IResult Fail(string message) => Fail(DomainError.Invalid(message));
 
-    public static DouyinUser ToDouyin(this UserProfile user, HttpRequest request) => new(
-        user.Id, user.DisplayName, 0, 0, false, PublicUrls.Absolute(request, user.AvatarUrl), "", user.Signature, 0, 0, 0);
+    /// <summary>
+    /// The caller named by the token parameter. Absent: an error when <paramref name="required"/>,
+    /// else null (anonymous). Present but invalid, expired or revoked: always an error.
+    /// </summary>
+    public static async Task<Result<long?>> CallerAsync(LegacyParams p, Accounts.TokenService tokens, bool required)
+    {
+        var token = p["token"];
+        if (string.IsNullOrEmpty(token))
+            return required ? DomainError.Unauthenticated("token is required; log in first") : Result<long?>.Success(null);
+        return await tokens.AuthenticateAsync(token) is { } caller
+            ? Result<long?>.Success(caller)
+            : DomainError.Unauthenticated("invalid or expired token; log in again");
+    }
+
 }

@@ -1,0 +1,135 @@
+using System.Text.Json.Serialization;
+using GoChat.Grains;
+using GoChat.Grains.Chat;
+using GoChat.Grains.Social;
+using GoChat.Grains.Users;
+using GoChat.WebFront.Accounts;
+
+namespace GoChat.WebFront.Apis;
+
+/// <summary>The douyin friend object: a user's fields, flat, with the latest message between the two.</summary>
+public sealed record DouyinFriendUser(
+    long Id, string Name, long FollowCount, long FollowerCount, bool IsFollow, string Avatar, string BackgroundImage,
+    string Signature, long TotalFavorited, long WorkCount, long FavoriteCount, string Message,
+    [property: JsonPropertyName("msgType")] int MsgType);
+
+public sealed record DouyinMessage(long Id, long ToUserId, long FromUserId, string Content, long CreateTime);
+
+/// <summary>Douyin follows, friends and direct messages, over the same graph and conversations as the native API.</summary>
+public static class DouyinRelationApi
+{
+    const int MaxChatMessages = 1000;
+
+    public static RouteGroupBuilder MapDouyinRelationRoutes(this RouteGroupBuilder douyin)
+    {
+        douyin.MapPost("/relation/action/", RelationAction);
+        douyin.MapGet("/relation/follow/list/", (HttpRequest r, DouyinUsers u, FollowStore f, TokenService t) => EdgeList(r, u, f, t, followers: false));
+        douyin.MapGet("/relation/follower/list/", (HttpRequest r, DouyinUsers u, FollowStore f, TokenService t) => EdgeList(r, u, f, t, followers: true));
+        douyin.MapGet("/relation/friend/list/", FriendList);
+        douyin.MapGet("/message/chat/", Chat);
+        douyin.MapPost("/message/action/", MessageAction);
+        return douyin;
+    }
+
+    static async Task<IResult> RelationAction(HttpRequest request, TokenService tokens, IGrainFactory grains)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        if (!p.TryGetLong("to_user_id", out var target, out var targetError)) return DouyinDialect.Fail(targetError!);
+        if (target is null) return DouyinDialect.Fail("to_user_id is required");
+        var me = grains.GetGrain<IUserGrain>(caller.Value!.Value);
+        switch (p["action_type"])
+        {
+            case "1":
+                return await me.Follow(target.Value) is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();
+            case "2":
+                await me.Unfollow(target.Value);
+                return DouyinDialect.Ok();
+            default:
+                return DouyinDialect.Fail("action_type must be 1 (follow) or 2 (unfollow)");
+        }
+    }
+
+    static async Task<IResult> EdgeList(HttpRequest request, DouyinUsers users, FollowStore follows, TokenService tokens, bool followers)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        if (!p.TryGetLong("user_id", out var userId, out var idError)) return DouyinDialect.Fail(idError!);
+        if ((userId ?? caller.Value) is not { } subject) return DouyinDialect.Fail("user_id is required");
+        var list = await follows.Edges(subject, followers);
+        return DouyinDialect.Ok(new Dictionary<string, object?> { ["user_list"] = await users.Render(list, caller.Value, request) });
+    }
+
+    static async Task<IResult> FriendList(HttpRequest request, DouyinUsers users, FollowStore follows, TokenService tokens, ConversationStore conversations)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        var me = caller.Value!.Value;
+        if (!p.TryGetLong("user_id", out var userId, out var idError)) return DouyinDialect.Fail(idError!);
+        if (userId is { } other && other != me) return DouyinDialect.Fail(DomainError.Forbidden("you can only list your own friends"));
+
+        var friends = await follows.Friends(me);
+        var rendered = await users.Render(friends, me, request);
+        var result = new List<DouyinFriendUser>(friends.Count);
+        foreach (var u in rendered)
+        {
+            var last = (await conversations.Get(ConversationIds.Direct(me, u.Id), me))?.LastMessage;
+            result.Add(new DouyinFriendUser(u.Id, u.Name, u.FollowCount, u.FollowerCount, u.IsFollow, u.Avatar, u.BackgroundImage,
+                u.Signature, u.TotalFavorited, u.WorkCount, u.FavoriteCount, last?.Text ?? "", last?.SenderId == me ? 1 : 0));
+        }
+        return DouyinDialect.Ok(new Dictionary<string, object?> { ["user_list"] = result });
+    }
+
+    static async Task<IResult> Chat(HttpRequest request, TokenService tokens, IGrainFactory grains)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        var me = caller.Value!.Value;
+        if (!p.TryGetLong("to_user_id", out var target, out var targetError)) return DouyinDialect.Fail(targetError!);
+        if (target is not { } peer || peer == me) return DouyinDialect.Fail("to_user_id must be another user");
+        if (!p.TryGetLong("pre_msg_time", out var preTime, out var timeError)) return DouyinDialect.Fail(timeError!);
+        if (await grains.GetGrain<IUserGrain>(peer).GetProfile() is null) return DouyinDialect.Fail(DomainError.NotFound($"no user {peer}"));
+
+        // pre_msg_time may come in seconds or milliseconds; 0 or missing means the whole conversation.
+        var since = preTime is > 0 and < 100_000_000_000 ? preTime * 1000 : preTime ?? 0;
+        var conversation = grains.GetGrain<IConversationGrain>(ConversationIds.Direct(me, peer));
+        var messages = new List<ChatMessage>();
+        long? before = null;
+        while (messages.Count < MaxChatMessages)
+        {
+            var page = await conversation.GetHistory(me, new HistoryQuery(null, before, ConversationGrain.MaxPageSize));
+            if (page.Error is { } error) return DouyinDialect.Fail(error);
+            var older = page.Value!;
+            messages.InsertRange(0, older);
+            if (older.Count < ConversationGrain.MaxPageSize || ToMillis(older[0].SentAt) <= since) break;
+            before = older[0].Seq;
+        }
+        // When polling, the app already shows what it sent itself: only newer messages sent to the requester.
+        var list = messages
+            .Where(m => !m.Recalled && (since == 0 || ToMillis(m.SentAt) > since && m.SenderId != me))
+            .TakeLast(MaxChatMessages)
+            .Select(m => new DouyinMessage(m.Id, m.SenderId == me ? peer : me, m.SenderId, m.Text, ToMillis(m.SentAt)));
+        return DouyinDialect.Ok(new Dictionary<string, object?> { ["message_list"] = list });
+    }
+
+    static async Task<IResult> MessageAction(HttpRequest request, TokenService tokens, IGrainFactory grains)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        var me = caller.Value!.Value;
+        if (!p.TryGetLong("to_user_id", out var target, out var targetError)) return DouyinDialect.Fail(targetError!);
+        if (target is not { } peer || peer == me) return DouyinDialect.Fail("to_user_id must be another user");
+        if (p["action_type"] != "1") return DouyinDialect.Fail("action_type must be 1 (send)");
+        if (await grains.GetGrain<IUserGrain>(peer).GetProfile() is null) return DouyinDialect.Fail(DomainError.NotFound($"no user {peer}"));
+        var sent = await grains.GetGrain<IConversationGrain>(ConversationIds.Direct(me, peer))
+            .Send(me, new SendMessage(Guid.NewGuid().ToString("N"), "text", p["content"], null, null));
+        return sent.Error is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();
+    }
+
+    static long ToMillis(DateTime utc) => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+}

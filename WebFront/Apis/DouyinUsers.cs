@@ -1,0 +1,24 @@
+using GoChat.Grains.Social;
+using GoChat.Grains.Users;
+
+namespace GoChat.WebFront.Apis;
+
+/// <summary>Renders douyin user objects: counters from the follow graph, is_follow relative to the viewer.</summary>
+public sealed class DouyinUsers(FollowStore follows)
+{
+    public async Task<DouyinUser> Render(UserProfile user, long? viewer, HttpRequest request) =>
+        (await Render([user], viewer, request))[0];
+
+    public async Task<IReadOnlyList<DouyinUser>> Render(IReadOnlyList<UserProfile> users, long? viewer, HttpRequest request)
+    {
+        var followed = viewer is { } v ? await follows.FollowedAmong(v, users.Select(u => u.Id)) : [];
+        var result = new List<DouyinUser>(users.Count);
+        foreach (var user in users)
+        {
+            var (following, followers) = await follows.Counts(user.Id);
+            result.Add(new DouyinUser(user.Id, user.DisplayName, following, followers, followed.Contains(user.Id),
+                PublicUrls.Absolute(request, user.AvatarUrl), "", user.Signature, 0, 0, 0));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,43 @@
+namespace GoChat.Bench;
+
+/// <summary>The command line: which scenarios, how big, against which GoChat.</summary>
+public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, Uri? Url, string OutFile)
+{
+    public static readonly string[] AllScenarios = ["direct", "group", "connections", "history"];
+
+    /// <summary>Seconds each side of a throughput scenario runs (after a short warm-up).</summary>
+    public TimeSpan RunTime => TimeSpan.FromSeconds(Quick ? 10 : 30);
+
+    public int DirectPairs => Quick ? 16 : 32;
+    public int GroupMembers => Quick ? 300 : 1000;
+    public int GroupConnected => Quick ? 100 : 200;
+    public int GroupSenders => Quick ? 4 : 10;
+    public int IdleConnections => Quick ? 1000 : 5000;
+    public int HistoryRows => 1_000_000;
+    public int HistoryPages => Quick ? 2000 : 10000;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var quick = false;
+        var scenarios = new List<string>();
+        Uri? url = null;
+        var outFile = "results.json";
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick": quick = true; break;
+                case "--scenario": scenarios.AddRange(Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
+                case "--url": url = new Uri(Value(args, ref i).TrimEnd('/')); break;
+                case "--out": outFile = Value(args, ref i); break;
+                default: throw new ArgumentException($"unknown argument {args[i]}; usage: [--quick] [--scenario direct,group,connections,history] [--url URL] [--out results.json]");
+            }
+        }
+        foreach (var s in scenarios)
+            if (!AllScenarios.Contains(s)) throw new ArgumentException($"unknown scenario {s}; known: {string.Join(", ", AllScenarios)}");
+        return new BenchOptions(quick, scenarios.Count > 0 ? scenarios : AllScenarios, url, outFile);
+    }
+
+    static string Value(string[] args, ref int i) =>
+        ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value");
+}
