@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Media;
+using GoChat.Grains.Videos;
 using GoChat.Grains.Social;
 using GoChat.Grains.Users;
 using GoChat.Silo.Database;
@@ -45,6 +46,7 @@ public static class SiloSetup
         builder.Services.AddSingleton<ConversationStore>();
         builder.Services.AddSingleton<GroupStore>();
         builder.Services.AddSingleton<MediaStore>();
+        builder.Services.AddSingleton<VideoStore>();
         builder.Services.AddSingleton<IMediaAccessPolicy, ConversationMediaAccess>();
         builder.Services.AddHostedService<DatabaseLifetime>();
         builder.Services.AddHealthChecks()

@@ -2,6 +2,7 @@ using GoChat.Silo;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
 using GoChat.WebFront.Realtime;
+using GoChat.WebFront.Videos;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
@@ -46,6 +47,8 @@ public static class WebFrontApp
         services.AddGoChatMedia(builder.Configuration);
         services.AddSingleton<UserViews>();
         services.AddSingleton<DouyinUsers>();
+        services.AddSingleton<DouyinVideos>();
+        services.AddSingleton<VideoPublisher>();
         services.AddSingleton<ConversationViews>();
         services.AddSingleton<ChatDelivery>();
         services.AddSignalR().AddMessagePackProtocol();

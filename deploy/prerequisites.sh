@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what GoChat needs on a Debian/Ubuntu machine that already has the .NET SDK:
-# the PostgreSQL server binaries (GoChat runs its own PostgreSQL unless given a connection string).
+# the PostgreSQL server binaries (GoChat runs its own PostgreSQL unless given a connection string)
+# and ffmpeg (probing published videos and cutting their covers).
 # Idempotent: installs only what is missing. Pass --tests for what the test suite needs as well.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ have_postgres() {
 }
 have_postgres || need+=(postgresql)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 
 if ((${#need[@]})); then
   echo "Installing: ${need[*]}"

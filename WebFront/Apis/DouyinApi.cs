@@ -15,6 +15,7 @@ public static class DouyinApi
         douyin.MapPost("/user/login/", Login).RequireRateLimiting(RateLimits.SignIn);
         douyin.MapGet("/user/", GetUser);
         douyin.MapDouyinRelationRoutes();
+        douyin.MapDouyinVideoRoutes();
         return routes;
     }
 

@@ -1,10 +1,11 @@
 using GoChat.Grains.Social;
 using GoChat.Grains.Users;
+using GoChat.Grains.Videos;
 
 namespace GoChat.WebFront.Apis;
 
 /// <summary>Renders douyin user objects: counters from the follow graph, is_follow relative to the viewer.</summary>
-public sealed class DouyinUsers(FollowStore follows)
+public sealed class DouyinUsers(FollowStore follows, VideoStore videos)
 {
     public async Task<DouyinUser> Render(UserProfile user, long? viewer, HttpRequest request) =>
         (await Render([user], viewer, request))[0];
@@ -17,7 +18,7 @@ public sealed class DouyinUsers(FollowStore follows)
         {
             var (following, followers) = await follows.Counts(user.Id);
             result.Add(new DouyinUser(user.Id, user.DisplayName, following, followers, followed.Contains(user.Id),
-                PublicUrls.Absolute(request, user.AvatarUrl), "", user.Signature, 0, 0, 0));
+                PublicUrls.Absolute(request, user.AvatarUrl), "", user.Signature, 0, await videos.CountByAuthor(user.Id), 0));
         }
         return result;
     }

@@ -8,12 +8,15 @@ public sealed class LatencyRecorder
     readonly Lock _lock = new();
     readonly List<double> _ms = new(1 << 16);
 
-    public static string Stamp() => $"{Stopwatch.GetTimestamp()}|bench";
+    /// <summary>The text of a bench message: the send time, and whether it belongs to the measured run (not the warm-up).</summary>
+    public static string Stamp(bool measured) => $"{Stopwatch.GetTimestamp()}|{(measured ? MeasuredTag : "warm-up")}";
 
-    /// <summary>Records the latency of a message whose text carries a stamp; false when it carries none.</summary>
+    const string MeasuredTag = "measured";
+
+    /// <summary>Records the latency of a measured message; false for warm-up or foreign messages.</summary>
     public bool RecordFromText(string? text)
     {
-        if (text is null) return false;
+        if (text is null || !text.EndsWith(MeasuredTag, StringComparison.Ordinal)) return false;
         var bar = text.IndexOf('|');
         if (bar <= 0 || !long.TryParse(text.AsSpan(0, bar), out var sent)) return false;
         Record(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);

@@ -1,0 +1,115 @@
+using GoChat.Grains;
+using GoChat.Grains.Media;
+using GoChat.Grains.Users;
+using GoChat.Grains.Videos;
+using GoChat.WebFront.Accounts;
+using GoChat.WebFront.Videos;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace GoChat.WebFront.Apis;
+
+public sealed record DouyinVideo(long Id, DouyinUser Author, string PlayUrl, string CoverUrl, long FavoriteCount, long CommentCount, bool IsFavorite, string Title);
+
+/// <summary>Douyin videos: publish, the feed, an author's list, and the public play/cover URLs players fetch.</summary>
+public static class DouyinVideoApi
+{
+    const int FeedSize = 30;
+    const int MaxListed = 1000;
+    const long MultipartOverhead = 1024 * 1024;
+
+    public static RouteGroupBuilder MapDouyinVideoRoutes(this RouteGroupBuilder douyin)
+    {
+        douyin.MapPost("/publish/action/", Publish).DisableAntiforgery();
+        douyin.MapGet("/feed/", Feed);
+        douyin.MapGet("/publish/list/", PublishList);
+        // Players fetch these without a token: published videos are public.
+        douyin.MapGet("/videos/{id:long}/play", (long id, VideoStore videos, MediaStore media, MediaFiles files) => Serve(id, videos, media, files, cover: false));
+        douyin.MapGet("/videos/{id:long}/cover", (long id, VideoStore videos, MediaStore media, MediaFiles files) => Serve(id, videos, media, files, cover: true));
+        return douyin;
+    }
+
+    static async Task<IResult> Publish(HttpRequest request, TokenService tokens, VideoPublisher publisher)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = publisher.MaxBytes + MultipartOverhead;
+        if (!request.HasFormContentType) return DouyinDialect.Fail("publish needs a multipart/form-data body with data, token and title");
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            return DouyinDialect.Fail(new DomainError(ErrorKind.TooLarge, $"the upload could not be read ({e.Message})"));
+        }
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        if (form.Files.GetFile("data") is not { } data) return DouyinDialect.Fail("data (the video file) is required");
+        var published = await publisher.Publish(caller.Value!.Value, data, p["title"], request.HttpContext.RequestAborted);
+        return published.Error is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();
+    }
+
+    static async Task<IResult> Feed(HttpRequest request, TokenService tokens, VideoStore videos, DouyinVideos render)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        if (!p.TryGetLong("latest_time", out var latest, out var timeError)) return DouyinDialect.Fail(timeError!);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // 0 or missing means now; a value below 1e11 is seconds.
+        var before = latest is null or <= 0 ? now + 1 : latest < 100_000_000_000 ? latest.Value * 1000 : latest.Value;
+        var page = await videos.Feed(before, FeedSize);
+        return DouyinDialect.Ok(new Dictionary<string, object?>
+        {
+            ["video_list"] = await render.Render(page, caller.Value, request),
+            ["next_time"] = page.Count > 0 ? page[^1].PublishedMs : now,
+        });
+    }
+
+    static async Task<IResult> PublishList(HttpRequest request, TokenService tokens, VideoStore videos, DouyinVideos render, IGrainFactory grains)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        if (!p.TryGetLong("user_id", out var userId, out var idError)) return DouyinDialect.Fail(idError!);
+        if ((userId ?? caller.Value) is not { } author) return DouyinDialect.Fail("user_id is required");
+        if (await grains.GetGrain<IUserGrain>(author).GetProfile() is null) return DouyinDialect.Fail(DomainError.NotFound($"no user {author}"));
+        var list = await videos.ByAuthor(author, MaxListed);
+        return DouyinDialect.Ok(new Dictionary<string, object?> { ["video_list"] = await render.Render(list, caller.Value, request) });
+    }
+
+    static async Task<IResult> Serve(long id, VideoStore videos, MediaStore media, MediaFiles files, bool cover)
+    {
+        if (await videos.Get(id) is not { } video || await media.Get(cover ? video.CoverMediaId : video.VideoMediaId) is not { } info)
+            return Results.NotFound();
+        var path = files.PathOf(info.Sha256);
+        if (!File.Exists(path)) return Results.NotFound();
+        return Results.File(path, info.ContentType, enableRangeProcessing: true,
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{info.Sha256}\""));
+    }
+
+    public static string PlayPath(long id) => $"/douyin/videos/{id}/play";
+    public static string CoverPath(long id) => $"/douyin/videos/{id}/cover";
+}
+
+/// <summary>Renders douyin video objects with their authors.</summary>
+public sealed class DouyinVideos(DouyinUsers users, IGrainFactory grains)
+{
+    public async Task<IReadOnlyList<DouyinVideo>> Render(IReadOnlyList<VideoRow> videos, long? viewer, HttpRequest request)
+    {
+        var result = new List<DouyinVideo>(videos.Count);
+        var authors = new Dictionary<long, DouyinUser>();
+        foreach (var video in videos)
+        {
+            if (!authors.TryGetValue(video.AuthorId, out var author))
+            {
+                if (await grains.GetGrain<IUserGrain>(video.AuthorId).GetProfile() is not { } profile) continue;
+                authors[video.AuthorId] = author = await users.Render(profile, viewer, request);
+            }
+            result.Add(new DouyinVideo(video.Id, author, PublicUrls.Absolute(request, DouyinVideoApi.PlayPath(video.Id)),
+                PublicUrls.Absolute(request, DouyinVideoApi.CoverPath(video.Id)), 0, 0, false, video.Title));
+        }
+        return result;
+    }
+}

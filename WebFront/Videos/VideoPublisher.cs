@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using GoChat.Grains;
+using GoChat.Grains.Media;
+using GoChat.Grains.Videos;
+
+namespace GoChat.WebFront.Videos;
+
+/// <summary>
+/// Publishing a video: the upload must really be a video (ffprobe finds a video stream, and the
+/// bytes are a format players take: MP4, QuickTime or WebM), a cover frame is cut from it with
+/// ffmpeg, and both are stored as media before the video is recorded. Nothing is recorded when a
+/// step fails.
+/// </summary>
+public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, ILogger<VideoPublisher> logger)
+{
+    public const int MaxTitleLength = 100;
+    static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(60);
+
+    public long MaxBytes => media.Limits.Video;
+
+    public async Task<Result<VideoRow>> Publish(long authorId, IFormFile upload, string? title, CancellationToken ct)
+    {
+        title = title?.Trim() ?? "";
+        if (title.Length == 0) return DomainError.Invalid("title is required");
+        if (title.Length > MaxTitleLength) return DomainError.Invalid($"title must be at most {MaxTitleLength} characters");
+        if (upload.Length == 0) return DomainError.Invalid("the video file is empty");
+        if (upload.Length > MaxBytes) return new DomainError(ErrorKind.TooLarge, $"the video is larger than the {MediaLimits.Describe(MaxBytes)} allowed");
+
+        var work = Directory.CreateTempSubdirectory("gochat-publish-");
+        try
+        {
+            var videoPath = Path.Combine(work.FullName, "upload");
+            await using (var file = File.Create(videoPath)) await upload.CopyToAsync(file, ct);
+
+            var (probeExit, streams) = await Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_type", "-of", "csv=p=0", videoPath], ct);
+            if (probeExit != 0 || !streams.Contains("video", StringComparison.Ordinal))
+                return DomainError.Invalid("the file is not a video");
+
+            var coverPath = Path.Combine(work.FullName, "cover.jpg");
+            var (coverExit, coverError) = await Run("ffmpeg", ["-v", "error", "-y", "-i", videoPath, "-frames:v", "1", "-q:v", "4", "-f", "image2", coverPath], ct);
+            if (coverExit != 0 || !File.Exists(coverPath)) return DomainError.Invalid($"no frame could be read from the video: {coverError}");
+
+            Result<MediaInfo> stored;
+            await using (var file = File.OpenRead(videoPath)) stored = await media.Upload(authorId, file, "video/mp4", upload.FileName, ct);
+            if (stored.Value is not { Kind: MediaKind.Video } video)
+                return stored.Error ?? DomainError.Invalid("the video must be MP4, QuickTime or WebM");
+            Result<MediaInfo> cover;
+            await using (var file = File.OpenRead(coverPath)) cover = await media.Upload(authorId, file, "image/jpeg", "cover.jpg", ct);
+            if (cover.Value is not { } coverInfo) return cover.Error!;
+
+            var row = await videos.Insert(authorId, title, video.Id, coverInfo.Id);
+            logger.LogInformation("User {UserId} published video {VideoId} ({Size} bytes)", authorId, row.Id, video.Size);
+            return Result<VideoRow>.Success(row);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    static async Task<(int ExitCode, string Output)> Run(string tool, string[] args, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException($"{tool} is not installed; publishing videos needs ffmpeg (Debian/Ubuntu: apt-get install -y ffmpeg)");
+        }
+        using (process)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(ToolTimeout);
+            var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                return (-1, $"{tool} took longer than {ToolTimeout.TotalSeconds:0} s");
+            }
+            return (process.ExitCode, (await stdout) + (await stderr));
+        }
+    }
+}
