@@ -5,6 +5,7 @@ using GoChat.Grains.Media;
 using GoChat.Grains.Videos;
 using GoChat.Grains.Social;
 using GoChat.Grains.Users;
+using GoChat.Grains.Storage;
 using GoChat.Silo.Database;
 using GoChat.Silo.Health;
 using Microsoft.Extensions.Configuration;
@@ -47,6 +48,8 @@ public static class SiloSetup
         builder.Services.AddSingleton<GroupStore>();
         builder.Services.AddSingleton<MediaStore>();
         builder.Services.AddSingleton<VideoStore>();
+        builder.Services.AddSingleton<EngagementStore>();
+        builder.Services.AddSingleton<GroupCommitter>();
         builder.Services.AddSingleton<IMediaAccessPolicy, ConversationMediaAccess>();
         builder.Services.AddHostedService<DatabaseLifetime>();
         builder.Services.AddHealthChecks()

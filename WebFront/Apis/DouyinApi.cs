@@ -16,6 +16,7 @@ public static class DouyinApi
         douyin.MapGet("/user/", GetUser);
         douyin.MapDouyinRelationRoutes();
         douyin.MapDouyinVideoRoutes();
+        douyin.MapDouyinEngagementRoutes();
         return routes;
     }
 

@@ -94,11 +94,12 @@ public static class DouyinVideoApi
 }
 
 /// <summary>Renders douyin video objects with their authors.</summary>
-public sealed class DouyinVideos(DouyinUsers users, IGrainFactory grains)
+public sealed class DouyinVideos(DouyinUsers users, EngagementStore engagement, IGrainFactory grains)
 {
     public async Task<IReadOnlyList<DouyinVideo>> Render(IReadOnlyList<VideoRow> videos, long? viewer, HttpRequest request)
     {
         var result = new List<DouyinVideo>(videos.Count);
+        var liked = viewer is { } v ? await engagement.FavoritedAmong(v, videos.Select(x => x.Id)) : [];
         var authors = new Dictionary<long, DouyinUser>();
         foreach (var video in videos)
         {
@@ -107,8 +108,10 @@ public sealed class DouyinVideos(DouyinUsers users, IGrainFactory grains)
                 if (await grains.GetGrain<IUserGrain>(video.AuthorId).GetProfile() is not { } profile) continue;
                 authors[video.AuthorId] = author = await users.Render(profile, viewer, request);
             }
+            var counters = await grains.GetGrain<IVideoGrain>(video.Id).GetCounters() ?? new VideoCounters(0, 0);
             result.Add(new DouyinVideo(video.Id, author, PublicUrls.Absolute(request, DouyinVideoApi.PlayPath(video.Id)),
-                PublicUrls.Absolute(request, DouyinVideoApi.CoverPath(video.Id)), 0, 0, false, video.Title));
+                PublicUrls.Absolute(request, DouyinVideoApi.CoverPath(video.Id)), counters.Favorites, counters.Comments,
+                liked.Contains(video.Id), video.Title));
         }
         return result;
     }

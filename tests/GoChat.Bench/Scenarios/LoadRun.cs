@@ -13,17 +13,20 @@ public sealed record Sender(HubConnection Connection, string ConversationId);
 public static class LoadRun
 {
     const int MaxSendsPerSender = 200_000;
-    const int WarmUpSendsPerSender = 20;
+    const int WarmUpMaxSendsPerSender = 5_000;
+    static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(3);
     static readonly TimeSpan DrainTime = TimeSpan.FromSeconds(10);
 
     public static async Task<SideResult> RunAsync(string label, IReadOnlyList<Sender> senders, int deliveriesPerMessage,
         LatencyRecorder latencies, TimeSpan runTime, Dictionary<string, object> extra)
     {
-        await Task.WhenAll(senders.Select(async s =>
-        {
-            for (var i = 0; i < WarmUpSendsPerSender; i++)
-                try { await Target.SendAsync(s.Connection, s.ConversationId, measured: false); } catch (Exception) { }
-        }));
+        // Unmeasured warm-up, so JIT tiering, grain activations and stream subscriptions are behind us.
+        using (var warm = new CancellationTokenSource(WarmUpTime))
+            await Task.WhenAll(senders.Select(s => Task.Run(async () =>
+            {
+                for (var i = 0; i < WarmUpMaxSendsPerSender && !warm.IsCancellationRequested; i++)
+                    try { await Target.SendAsync(s.Connection, s.ConversationId, measured: false); } catch (Exception) { }
+            })));
         await Task.Delay(500);
 
         long acked = 0, failed = 0;

@@ -10,7 +10,7 @@ namespace GoChat.Tests.DouyinApi;
 public sealed class DouyinVideoTests : IAsyncLifetime
 {
     GoChatHost _host = null!;
-    static readonly Lazy<byte[]> SampleVideo = new(() => MakeVideo());
+    internal static readonly Lazy<byte[]> SampleVideo = new(() => MakeVideo());
 
     public async Task InitializeAsync() =>
         _host = await GoChatHost.StartAsync(settings: $"--GoChat:DataDir={TestDatabase.NewTempDirectory("gochat-videos")}");
@@ -80,7 +80,7 @@ public sealed class DouyinVideoTests : IAsyncLifetime
         Assert.Empty(third.GetProperty("video_list").EnumerateArray());
     }
 
-    static async Task<JsonElement> Publish(HttpClient client, string token, byte[] bytes, string title, string fileName = "clip.mp4")
+    internal static async Task<JsonElement> Publish(HttpClient client, string token, byte[] bytes, string title, string fileName = "clip.mp4")
     {
         var file = new ByteArrayContent(bytes);
         file.Headers.ContentType = new MediaTypeHeaderValue("video/mp4");

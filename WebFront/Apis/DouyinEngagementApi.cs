@@ -1,0 +1,100 @@
+using System.Globalization;
+using GoChat.Grains;
+using GoChat.Grains.Users;
+using GoChat.Grains.Videos;
+using GoChat.WebFront.Accounts;
+
+namespace GoChat.WebFront.Apis;
+
+public sealed record DouyinComment(long Id, DouyinUser User, string Content, string CreateDate);
+
+/// <summary>Douyin likes and comments: thin adapters over the video grains.</summary>
+public static class DouyinEngagementApi
+{
+    const int MaxListed = 1000;
+
+    public static RouteGroupBuilder MapDouyinEngagementRoutes(this RouteGroupBuilder douyin)
+    {
+        douyin.MapPost("/favorite/action/", FavoriteAction);
+        douyin.MapGet("/favorite/list/", FavoriteList);
+        douyin.MapPost("/comment/action/", CommentAction);
+        douyin.MapGet("/comment/list/", CommentList);
+        return douyin;
+    }
+
+    static async Task<IResult> FavoriteAction(HttpRequest request, TokenService tokens, IGrainFactory grains)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        if (!p.TryGetLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
+        if (videoId is null) return DouyinDialect.Fail("video_id is required");
+        var video = grains.GetGrain<IVideoGrain>(videoId.Value);
+        var error = p["action_type"] switch
+        {
+            "1" => await video.Favorite(caller.Value!.Value),
+            "2" => await video.Unfavorite(caller.Value!.Value),
+            _ => DomainError.Invalid("action_type must be 1 (like) or 2 (unlike)"),
+        };
+        return error is null ? DouyinDialect.Ok() : DouyinDialect.Fail(error);
+    }
+
+    static async Task<IResult> FavoriteList(HttpRequest request, TokenService tokens, EngagementStore engagement, VideoStore videos,
+        DouyinVideos render, IGrainFactory grains)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        if (!p.TryGetLong("user_id", out var userId, out var idError)) return DouyinDialect.Fail(idError!);
+        if ((userId ?? caller.Value) is not { } subject) return DouyinDialect.Fail("user_id is required");
+        if (await grains.GetGrain<IUserGrain>(subject).GetProfile() is null) return DouyinDialect.Fail(DomainError.NotFound($"no user {subject}"));
+        var rows = new List<VideoRow>();
+        foreach (var id in await engagement.FavoritesOf(subject, MaxListed))
+            if (await videos.Get(id) is { } row) rows.Add(row);
+        return DouyinDialect.Ok(new Dictionary<string, object?> { ["video_list"] = await render.Render(rows, caller.Value, request) });
+    }
+
+    static async Task<IResult> CommentAction(HttpRequest request, TokenService tokens, IGrainFactory grains, DouyinUsers users)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        var me = caller.Value!.Value;
+        if (!p.TryGetLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
+        if (videoId is null) return DouyinDialect.Fail("video_id is required");
+        var video = grains.GetGrain<IVideoGrain>(videoId.Value);
+        switch (p["action_type"])
+        {
+            case "1":
+                var posted = await video.Comment(me, p["comment_text"]);
+                if (posted.Value is not { } comment) return DouyinDialect.Fail(posted.Error!);
+                var author = await grains.GetGrain<IUserGrain>(me).GetProfile();
+                return DouyinDialect.Ok(new Dictionary<string, object?> { ["comment"] = await Render(comment, author!, me, users, request) });
+            case "2":
+                if (!p.TryGetLong("comment_id", out var commentId, out var commentError)) return DouyinDialect.Fail(commentError!);
+                if (commentId is null) return DouyinDialect.Fail("comment_id is required");
+                return await video.DeleteComment(me, commentId.Value) is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();
+            default:
+                return DouyinDialect.Fail("action_type must be 1 (post) or 2 (delete)");
+        }
+    }
+
+    static async Task<IResult> CommentList(HttpRequest request, TokenService tokens, IGrainFactory grains, EngagementStore engagement, DouyinUsers users)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
+        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        if (!p.TryGetLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
+        if (videoId is null) return DouyinDialect.Fail("video_id is required");
+        if (await grains.GetGrain<IVideoGrain>(videoId.Value).GetCounters() is null) return DouyinDialect.Fail(DomainError.NotFound($"no video {videoId}"));
+        var list = new List<DouyinComment>();
+        foreach (var comment in await engagement.Comments(videoId.Value, MaxListed))
+            if (await grains.GetGrain<IUserGrain>(comment.UserId).GetProfile() is { } author)
+                list.Add(await Render(comment, author, caller.Value, users, request));
+        return DouyinDialect.Ok(new Dictionary<string, object?> { ["comment_list"] = list });
+    }
+
+    static async Task<DouyinComment> Render(VideoComment comment, UserProfile author, long? viewer, DouyinUsers users, HttpRequest request) =>
+        new(comment.Id, await users.Render(author, viewer, request), comment.Content,
+            comment.CreatedAt.ToString("MM-dd", CultureInfo.InvariantCulture));
+}
