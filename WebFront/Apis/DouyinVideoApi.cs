@@ -46,7 +46,9 @@ public static class DouyinVideoApi
         var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
         if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
         if (form.Files.GetFile("data") is not { } data) return DouyinDialect.Fail("data (the video file) is required");
-        var published = await publisher.Publish(caller.Value!.Value, data, p["title"], request.HttpContext.RequestAborted);
+        if (data.Length > publisher.MaxBytes) return DouyinDialect.Fail(new DomainError(ErrorKind.TooLarge, "the video is too large"));
+        await using var content = data.OpenReadStream();
+        var published = await publisher.Publish(caller.Value!.Value, content, data.FileName, p["title"], request.HttpContext.RequestAborted);
         return published.Error is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();
     }
 

@@ -1,6 +1,7 @@
 using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
+using GoChat.WebFront.Videos;
 
 namespace GoChat.WebFront;
 
@@ -10,7 +11,7 @@ namespace GoChat.WebFront;
 /// users exist and leave everything as it is.
 /// </summary>
 public sealed class DemoData(IConfiguration config, AccountService accounts, UserDirectory directory, IGrainFactory grains,
-    GroupStore groups, ILogger<DemoData> logger) : IHostedService
+    GroupStore groups, VideoPublisher videos, ILogger<DemoData> logger) : IHostedService
 {
     public const string Password = "gochat-demo";
     static readonly string[] Names = ["alice", "bob", "carol", "dave"];
@@ -53,11 +54,42 @@ public sealed class DemoData(IConfiguration config, AccountService accounts, Use
             await Say("dave", conversation, "Hello from Dave!");
             await Say("carol", conversation, "Try opening this chat in two browsers.");
         }
+        await PublishDemoVideo(ids["alice"], cancellationToken);
         logger.LogWarning("Demo data created. Sign in as {Users} with the password {Password}", string.Join(", ", Names), Password);
 
         async Task Say(string who, string conversation, string text) =>
             await grains.GetGrain<IConversationGrain>(conversation)
                 .Send(ids[who], new SendMessage(Guid.NewGuid().ToString("N"), "text", text, null, null));
+    }
+
+    /// <summary>A short test-pattern clip made with ffmpeg (no binary is shipped), so the feed is never empty.</summary>
+    async Task PublishDemoVideo(long authorId, CancellationToken ct)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gochat-demo-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var arg in new[] { "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
+                         "-f", "lavfi", "-i", "sine=frequency=440:duration=4", "-pix_fmt", "yuv420p", "-shortest", "-movflags", "+faststart", path })
+                start.ArgumentList.Add(arg);
+            using (var ffmpeg = System.Diagnostics.Process.Start(start)!)
+            {
+                var errors = await ffmpeg.StandardError.ReadToEndAsync(ct);
+                await ffmpeg.WaitForExitAsync(ct);
+                if (ffmpeg.ExitCode != 0) throw new InvalidOperationException(errors);
+            }
+            await using var file = File.OpenRead(path);
+            var published = await videos.Publish(authorId, file, "demo.mp4", "Welcome to GoChat", ct);
+            if (published.Error is { } error) logger.LogWarning("The demo video was not published: {Reason}", error.Message);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
+        {
+            logger.LogWarning("The demo video was not published (is ffmpeg installed?): {Reason}", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

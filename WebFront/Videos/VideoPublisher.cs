@@ -18,19 +18,24 @@ public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, ILogge
 
     public long MaxBytes => media.Limits.Video;
 
-    public async Task<Result<VideoRow>> Publish(long authorId, IFormFile upload, string? title, CancellationToken ct)
+    public async Task<Result<VideoRow>> Publish(long authorId, Stream content, string? fileName, string? title, CancellationToken ct)
     {
         title = title?.Trim() ?? "";
         if (title.Length == 0) return DomainError.Invalid("title is required");
         if (title.Length > MaxTitleLength) return DomainError.Invalid($"title must be at most {MaxTitleLength} characters");
-        if (upload.Length == 0) return DomainError.Invalid("the video file is empty");
-        if (upload.Length > MaxBytes) return new DomainError(ErrorKind.TooLarge, $"the video is larger than the {MediaLimits.Describe(MaxBytes)} allowed");
 
         var work = Directory.CreateTempSubdirectory("gochat-publish-");
         try
         {
             var videoPath = Path.Combine(work.FullName, "upload");
-            await using (var file = File.Create(videoPath)) await upload.CopyToAsync(file, ct);
+            long length;
+            await using (var file = File.Create(videoPath))
+            {
+                await content.CopyToAsync(file, ct);
+                length = file.Length;
+            }
+            if (length == 0) return DomainError.Invalid("the video file is empty");
+            if (length > MaxBytes) return new DomainError(ErrorKind.TooLarge, $"the video is larger than the {MediaLimits.Describe(MaxBytes)} allowed");
 
             var (probeExit, streams) = await Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_type", "-of", "csv=p=0", videoPath], ct);
             if (probeExit != 0 || !streams.Contains("video", StringComparison.Ordinal))
@@ -41,7 +46,7 @@ public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, ILogge
             if (coverExit != 0 || !File.Exists(coverPath)) return DomainError.Invalid($"no frame could be read from the video: {coverError}");
 
             Result<MediaInfo> stored;
-            await using (var file = File.OpenRead(videoPath)) stored = await media.Upload(authorId, file, "video/mp4", upload.FileName, ct);
+            await using (var file = File.OpenRead(videoPath)) stored = await media.Upload(authorId, file, "video/mp4", fileName, ct);
             if (stored.Value is not { Kind: MediaKind.Video } video)
                 return stored.Error ?? DomainError.Invalid("the video must be MP4, QuickTime or WebM");
             Result<MediaInfo> cover;

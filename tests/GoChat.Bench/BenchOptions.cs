@@ -9,10 +9,10 @@ public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, U
     public TimeSpan RunTime => TimeSpan.FromSeconds(Quick ? 10 : 30);
 
     public int DirectPairs => Quick ? 16 : 32;
-    public int GroupMembers => Quick ? 300 : 1000;
-    public int GroupConnected => Quick ? 100 : 200;
-    public int GroupSenders => Quick ? 4 : 10;
-    public int IdleConnections => Quick ? 1000 : 5000;
+    public int GroupMembers => 1000;
+    public int GroupConnected => 200;
+    public int GroupSenders => 10;
+    public int IdleConnections => Quick ? 2000 : 5000;
     public int HistoryRows => 1_000_000;
     public int HistoryPages => Quick ? 2000 : 10000;
 

@@ -65,11 +65,11 @@ public static class BenchRun
         switch (scenario)
         {
             case "direct":
-                return new ScenarioResult(scenario, "messages/s", await DirectScenario.RunAsync(gochat, options), await DirectScenario.RunAsync(baseline, options),
+                return new ScenarioResult(scenario, "messages/s", await DirectScenario.RunAsync(gochat, options, alsoAtHalfRate: true), await DirectScenario.RunAsync(baseline, options, alsoAtHalfRate: false),
                     $"{options.DirectPairs} pairs, one send outstanding per sender, {options.RunTime.TotalSeconds:0} s per side");
             case "group":
                 return new ScenarioResult(scenario, "deliveries/s", await GroupScenario.RunAsync(gochat, options), await GroupScenario.RunAsync(baseline, options),
-                    $"G={options.GroupMembers}, K={options.GroupConnected}, M={options.GroupSenders}{(options.Quick ? " (scaled down for --quick; the goal is G=1000, K=200)" : "")}");
+                    $"G={options.GroupMembers}, K={options.GroupConnected}, M={options.GroupSenders}, one send outstanding per sender");
             case "connections":
                 var g = await ConnectionsScenario.RunAsync(gochat, options);
                 var b = await ConnectionsScenario.RunAsync(baseline, options);
@@ -79,7 +79,7 @@ public static class BenchRun
                 if (ownGoChat is null || dataDir is null)
                     return new ScenarioResult(scenario, "pages/s", null, null, "skipped: needs the bench's own GoChat (no --url) to bulk-load its database");
                 return new ScenarioResult(scenario, "pages/s", await HistoryScenario.RunAsync(gochat, GoChatProcess.EmbeddedConnectionString(ownGoChat, dataDir), options), null,
-                    $"{options.HistoryRows:N0} messages, random {50}-message pages by beforeSeq, 4 concurrent readers; no baseline");
+                    $"{options.HistoryRows:N0} messages, random 50-message pages by beforeSeq, one reader (latency = one request); no baseline");
             default:
                 throw new ArgumentException(scenario);
         }

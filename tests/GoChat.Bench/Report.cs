@@ -15,9 +15,18 @@ public static class Report
         md.AppendLine("|---|---|---:|---:|---:|---|---|---|");
         foreach (var r in results)
             md.AppendLine($"| {r.Name} | {r.Unit} | {Rate(r.GoChat)} | {Rate(r.Baseline)} | {(r.Ratio is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {Latency(r.GoChat)} | {Latency(r.Baseline)} | {r.GoChat?.Errors.ToString() ?? "-"}/{r.Baseline?.Errors.ToString() ?? "-"} |");
+        md.AppendLine();
         foreach (var r in results.Where(r => r.Note.Length > 0))
-            md.AppendLine().Append($"- {r.Name}: {r.Note}");
-        return md.AppendLine().ToString();
+            md.AppendLine($"- {r.Name}: {r.Note}");
+        foreach (var r in results)
+        {
+            if (r.GoChat?.Extra.GetValueOrDefault("halfRate") is { } half)
+                md.AppendLine($"- {r.Name}, GoChat paced at half its maximum rate: {JsonSerializer.Serialize(half)}");
+            foreach (var (side, s) in new[] { ("GoChat", r.GoChat), ("baseline", r.Baseline) })
+                if (s?.Extra.GetValueOrDefault("serverCpuPct") is { } server)
+                    md.AppendLine($"- {r.Name}, {side} run, CPU (% of one core): server {server}, bench clients {s.Extra["benchCpuPct"]}, rest of the machine {s.Extra["otherCpuPct"]}");
+        }
+        return md.ToString();
     }
 
     public static async Task WriteJsonAsync(string path, IReadOnlyList<ScenarioResult> results, BenchOptions options)

@@ -46,6 +46,10 @@ public sealed class Target(string name, Uri baseAddress, ServerProcess? process)
         return _users.Take(count).ToList();
     }
 
+    /// <summary>Users of their own, outside the shared pool (for a conversation no other scenario writes to).</summary>
+    public async Task<BenchUser[]> FreshUsersAsync(int count, string prefix) =>
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => RegisterAsync($"b{_runId}{prefix}{i}", CancellationToken.None)));
+
     async Task<BenchUser> RegisterAsync(string username, CancellationToken ct)
     {
         var response = await Http.PostAsJsonAsync("/api/v1/auth/register", new { username, password = "bench-password" }, ct);

@@ -5,7 +5,8 @@ namespace GoChat.Bench.Scenarios;
 /// <summary>P pairs: in each, one user sends to the other as fast as acks allow; throughput = acknowledged and delivered messages/s.</summary>
 public static class DirectScenario
 {
-    public static async Task<SideResult> RunAsync(Target target, BenchOptions options)
+    /// <summary>Runs flat out; with <paramref name="alsoAtHalfRate"/> then again paced at half the rate reached, for the latency goal.</summary>
+    public static async Task<SideResult> RunAsync(Target target, BenchOptions options, bool alsoAtHalfRate)
     {
         var pairs = options.DirectPairs;
         var users = await target.UsersAsync(2 * pairs);
@@ -23,8 +24,16 @@ public static class DirectScenario
                 senders.Add(new Sender(sender, Target.DirectConversationId(from.UserId, to.UserId)));
             }
             Progress.Line($"  {target.Name}: {pairs} pairs connected, sending for {options.RunTime.TotalSeconds:0} s");
-            return await LoadRun.RunAsync($"direct/{target.Name}", senders, 1, latencies, options.RunTime,
+            var max = await LoadRun.RunAsync($"direct/{target.Name}", target, senders, 1, latencies, options.RunTime,
                 new() { ["pairs"] = pairs, ["outstandingPerSender"] = 1 });
+            if (!alsoAtHalfRate || max.Throughput <= 0) return max;
+
+            var halfRate = max.Throughput / 2;
+            Progress.Line($"  {target.Name}: again, paced at half that rate ({halfRate:0} messages/s)");
+            var paced = await LoadRun.RunAsync($"direct-half/{target.Name}", target, senders, 1, new LatencyRecorder(), options.RunTime / 2,
+                new(), halfRate / pairs);
+            max.Extra["halfRate"] = new { throughput = Math.Round(paced.Throughput, 1), p50Ms = Math.Round(paced.P50Ms, 2), p95Ms = Math.Round(paced.P95Ms, 2), p99Ms = Math.Round(paced.P99Ms, 2), errors = paced.Errors };
+            return max with { Errors = max.Errors + paced.Errors };
         }
         finally
         {

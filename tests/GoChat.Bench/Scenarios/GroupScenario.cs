@@ -25,7 +25,7 @@ public static class GroupScenario
             });
             var senders = connections.Take(sending).Select(c => new Sender(c, conversationId)).ToList();
             Progress.Line($"  {target.Name}: {connected} connected, {sending} senders, sending for {options.RunTime.TotalSeconds:0} s");
-            return await LoadRun.RunAsync($"group/{target.Name}", senders, connected - 1, latencies, options.RunTime,
+            return await LoadRun.RunAsync($"group/{target.Name}", target, senders, connected - 1, latencies, options.RunTime,
                 new() { ["members"] = members, ["connected"] = connected, ["senders"] = sending });
         }
         finally

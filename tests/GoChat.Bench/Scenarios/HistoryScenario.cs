@@ -13,11 +13,11 @@ namespace GoChat.Bench.Scenarios;
 public static class HistoryScenario
 {
     const int PageSize = 50;
-    const int Readers = 4;
+    const int Readers = 1;
 
     public static async Task<SideResult> RunAsync(Target target, string connectionString, BenchOptions options)
     {
-        var users = await target.UsersAsync(2);
+        var users = await target.FreshUsersAsync(2, "history");
         var (reader, peer) = (users[0], users[1]);
         var conversationId = await target.OpenDirectAsync(reader, peer.UserId);
         var rows = options.HistoryRows;

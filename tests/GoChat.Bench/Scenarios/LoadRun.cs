@@ -17,8 +17,8 @@ public static class LoadRun
     static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(3);
     static readonly TimeSpan DrainTime = TimeSpan.FromSeconds(10);
 
-    public static async Task<SideResult> RunAsync(string label, IReadOnlyList<Sender> senders, int deliveriesPerMessage,
-        LatencyRecorder latencies, TimeSpan runTime, Dictionary<string, object> extra)
+    public static async Task<SideResult> RunAsync(string label, Target target, IReadOnlyList<Sender> senders, int deliveriesPerMessage,
+        LatencyRecorder latencies, TimeSpan runTime, Dictionary<string, object> extra, double sendsPerSecondPerSender = 0)
     {
         // Unmeasured warm-up, so JIT tiering, grain activations and stream subscriptions are behind us.
         using (var warm = new CancellationTokenSource(WarmUpTime))
@@ -32,12 +32,16 @@ public static class LoadRun
         long acked = 0, failed = 0;
         using var stop = new CancellationTokenSource(runTime);
         var clock = Stopwatch.StartNew();
+        var cpu = new CpuMeter(target.Process);
         using var progress = new Timer(_ => Progress.Line($"  {label}: {Interlocked.Read(ref acked)} acked, {latencies.Count} delivered, {Interlocked.Read(ref failed)} errors"),
             null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
         await Task.WhenAll(senders.Select(s => Task.Run(async () =>
         {
+            var paced = Stopwatch.StartNew();
             for (var n = 0; n < MaxSendsPerSender && !stop.IsCancellationRequested; n++)
             {
+                if (sendsPerSecondPerSender > 0 && TimeSpan.FromSeconds(n / sendsPerSecondPerSender) - paced.Elapsed is { Ticks: > 0 } wait)
+                    await Task.Delay(wait);
                 try
                 {
                     await Target.SendAsync(s.Connection, s.ConversationId, measured: true);
@@ -50,6 +54,7 @@ public static class LoadRun
             }
         })));
         var sendTime = clock.Elapsed;
+        cpu.Report(extra);
 
         var expected = acked * deliveriesPerMessage;
         var drainUntil = DateTime.UtcNow + DrainTime;
