@@ -18,21 +18,6 @@ public sealed class FollowStore(NpgsqlDataSource db)
         return inserted > 0;
     }
 
-    /// <summary>One edge: follower follows followee. False when it already existed.</summary>
-    public async Task<bool> Follow(long follower, long followee)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteAsync(
-            "INSERT INTO follows (follower_id, followee_id) VALUES (@follower, @followee) ON CONFLICT DO NOTHING",
-            new { follower, followee }) > 0;
-    }
-
-    public async Task Unfollow(long follower, long followee)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync("DELETE FROM follows WHERE follower_id = @follower AND followee_id = @followee", new { follower, followee });
-    }
-
     /// <summary>How many live users a user follows, and how many follow them.</summary>
     public async Task<(long Following, long Followers)> Counts(long userId)
     {

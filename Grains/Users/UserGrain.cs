@@ -1,5 +1,6 @@
 using GoChat.Grains.Chat;
 using GoChat.Grains.Social;
+using GoChat.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Streams;
@@ -13,7 +14,8 @@ namespace GoChat.Grains.Users;
 /// Not reentrant: changes to one account apply one at a time.
 /// </summary>
 public sealed class UserGrain(
-    UserDirectory directory, FollowStore follows, IGrainFactory grains, IClusterMembershipService membership, ILogger<UserGrain> logger)
+    UserDirectory directory, FollowStore follows, GroupCommitter committer, IGrainFactory grains, IClusterMembershipService membership,
+    ILogger<UserGrain> logger)
     : Grain, IUserGrain
 {
     const int MaxFailedSignIns = 5;
@@ -116,11 +118,12 @@ public sealed class UserGrain(
         if (Live is null) return DomainError.NotFound("unknown user");
         if (otherUserId == UserId) return DomainError.Invalid("you cannot follow yourself");
         if (await grains.GetGrain<IUserGrain>(otherUserId).GetProfile() is null) return DomainError.NotFound($"no user {otherUserId}");
-        await follows.Follow(UserId, otherUserId);
+        await committer.Write("INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", UserId, otherUserId);
         return null;
     }
 
-    public Task Unfollow(long otherUserId) => follows.Unfollow(UserId, otherUserId);
+    public Task Unfollow(long otherUserId) =>
+        committer.Write("DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2", UserId, otherUserId);
 
     public async Task SetConnected(SiloAddress webFront, bool connected)
     {

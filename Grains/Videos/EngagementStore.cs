@@ -47,13 +47,11 @@ public sealed class EngagementStore(NpgsqlDataSource db)
             "SELECT video_id FROM favorites WHERE user_id = @userId ORDER BY created_at DESC LIMIT @limit", new { userId, limit })).ToList();
     }
 
-    public async Task<VideoComment> AddComment(long videoId, long userId, string content)
+    /// <summary>A fresh comment id, so the comment can be written in a batch and still be answered with its id.</summary>
+    public async Task<long> NextCommentId()
     {
         await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleAsync<VideoComment>("""
-            INSERT INTO comments (video_id, user_id, content) VALUES (@videoId, @userId, @content)
-            RETURNING id, video_id, user_id, content, created_at
-            """, new { videoId, userId, content });
+        return await connection.ExecuteScalarAsync<long>("SELECT nextval(pg_get_serial_sequence('comments', 'id'))");
     }
 
     public async Task<VideoComment?> GetComment(long commentId)
@@ -63,11 +61,6 @@ public sealed class EngagementStore(NpgsqlDataSource db)
             "SELECT id, video_id, user_id, content, created_at FROM comments WHERE id = @commentId", new { commentId });
     }
 
-    public async Task<bool> DeleteComment(long commentId)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteAsync("DELETE FROM comments WHERE id = @commentId", new { commentId }) > 0;
-    }
 
     /// <summary>A video's comments, newest first.</summary>
     public async Task<IReadOnlyList<VideoComment>> Comments(long videoId, int limit)

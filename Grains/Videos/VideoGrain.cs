@@ -71,8 +71,18 @@ public sealed class VideoGrain(VideoStore videos, EngagementStore engagement, Gr
         if (text.Length == 0) return DomainError.Invalid("comment_text is required");
         if (text.Length > MaxCommentLength) return DomainError.Invalid($"comments are at most {MaxCommentLength} characters");
         if (await grains.GetGrain<IUserGrain>(userId).GetProfile() is null) return DomainError.NotFound("unknown user");
-        var comment = await engagement.AddComment(VideoId, userId, text);
+        var comment = new VideoComment(await engagement.NextCommentId(), VideoId, userId, text, DateTime.UtcNow);
         _comments++;
+        try
+        {
+            await committer.Write("INSERT INTO comments (id, video_id, user_id, content, created_at) VALUES ($1, $2, $3, $4, $5)",
+                comment.Id, comment.VideoId, comment.UserId, comment.Content, comment.CreatedAt);
+        }
+        catch
+        {
+            _comments--;
+            throw;
+        }
         return Result<VideoComment>.Success(comment);
     }
 
@@ -83,7 +93,16 @@ public sealed class VideoGrain(VideoStore videos, EngagementStore engagement, Gr
             return DomainError.NotFound($"no comment {commentId} on video {VideoId}");
         if (comment.UserId != callerId && _video.AuthorId != callerId)
             return DomainError.Forbidden("only the comment's author or the video's author may delete it");
-        if (await engagement.DeleteComment(commentId)) _comments--;
+        _comments--;
+        try
+        {
+            await committer.Write("DELETE FROM comments WHERE id = $1", commentId);
+        }
+        catch
+        {
+            _comments++;
+            throw;
+        }
         return null;
     }
 

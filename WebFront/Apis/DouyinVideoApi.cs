@@ -23,8 +23,8 @@ public static class DouyinVideoApi
         douyin.MapGet("/feed/", Feed);
         douyin.MapGet("/publish/list/", PublishList);
         // Players fetch these without a token: published videos are public.
-        douyin.MapGet("/videos/{id:long}/play", (long id, VideoStore videos, MediaStore media, MediaFiles files) => Serve(id, videos, media, files, cover: false));
-        douyin.MapGet("/videos/{id:long}/cover", (long id, VideoStore videos, MediaStore media, MediaFiles files) => Serve(id, videos, media, files, cover: true));
+        douyin.MapGet("/videos/{id:long}/play", (HttpContext http, long id, VideoStore videos, MediaStore media, MediaFiles files) => Serve(http, id, videos, media, files, cover: false));
+        douyin.MapGet("/videos/{id:long}/cover", (HttpContext http, long id, VideoStore videos, MediaStore media, MediaFiles files) => Serve(http, id, videos, media, files, cover: true));
         return douyin;
     }
 
@@ -81,12 +81,14 @@ public static class DouyinVideoApi
         return DouyinDialect.Ok(new Dictionary<string, object?> { ["video_list"] = await render.Render(list, caller.Value, request) });
     }
 
-    static async Task<IResult> Serve(long id, VideoStore videos, MediaStore media, MediaFiles files, bool cover)
+    static async Task<IResult> Serve(HttpContext http, long id, VideoStore videos, MediaStore media, MediaFiles files, bool cover)
     {
         if (await videos.Get(id) is not { } video || await media.Get(cover ? video.CoverMediaId : video.VideoMediaId) is not { } info)
             return Results.NotFound();
         var path = files.PathOf(info.Sha256);
         if (!File.Exists(path)) return Results.NotFound();
+        // A published video's bytes never change: players and proxies may keep them.
+        http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
         return Results.File(path, info.ContentType, enableRangeProcessing: true,
             entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{info.Sha256}\""));
     }
