@@ -83,16 +83,24 @@ public static class DouyinRelationApi
         return DouyinDialect.Ok(new Dictionary<string, object?> { ["user_list"] = result });
     }
 
-    static async Task<IResult> Chat(HttpRequest request, TokenService tokens, IGrainFactory grains)
+    /// <summary>The two people of a message route: the token's user and an existing other user named by to_user_id.</summary>
+    static async Task<(LegacyParams Params, long Me, long Peer, IResult? Refusal)> ChatParties(HttpRequest request, TokenService tokens, IGrainFactory grains)
     {
         var p = await LegacyParams.ReadAsync(request);
         var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
-        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
+        if (caller.Error is { } authError) return (p, 0, 0, DouyinDialect.Fail(authError));
         var me = caller.Value!.Value;
-        if (!p.TryGetLong("to_user_id", out var target, out var targetError)) return DouyinDialect.Fail(targetError!);
-        if (target is not { } peer || peer == me) return DouyinDialect.Fail("to_user_id must be another user");
+        if (!p.TryGetLong("to_user_id", out var target, out var targetError)) return (p, me, 0, DouyinDialect.Fail(targetError!));
+        if (target is not { } peer || peer == me) return (p, me, 0, DouyinDialect.Fail("to_user_id must be another user"));
+        if (await grains.GetGrain<IUserGrain>(peer).GetProfile() is null) return (p, me, peer, DouyinDialect.Fail(DomainError.NotFound($"no user {peer}")));
+        return (p, me, peer, null);
+    }
+
+    static async Task<IResult> Chat(HttpRequest request, TokenService tokens, IGrainFactory grains)
+    {
+        var (p, me, peer, refusal) = await ChatParties(request, tokens, grains);
+        if (refusal is not null) return refusal;
         if (!p.TryGetLong("pre_msg_time", out var preTime, out var timeError)) return DouyinDialect.Fail(timeError!);
-        if (await grains.GetGrain<IUserGrain>(peer).GetProfile() is null) return DouyinDialect.Fail(DomainError.NotFound($"no user {peer}"));
 
         // pre_msg_time may come in seconds or milliseconds; 0 or missing means the whole conversation.
         var since = preTime is > 0 and < 100_000_000_000 ? preTime * 1000 : preTime ?? 0;
@@ -118,14 +126,9 @@ public static class DouyinRelationApi
 
     static async Task<IResult> MessageAction(HttpRequest request, TokenService tokens, IGrainFactory grains)
     {
-        var p = await LegacyParams.ReadAsync(request);
-        var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
-        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
-        var me = caller.Value!.Value;
-        if (!p.TryGetLong("to_user_id", out var target, out var targetError)) return DouyinDialect.Fail(targetError!);
-        if (target is not { } peer || peer == me) return DouyinDialect.Fail("to_user_id must be another user");
+        var (p, me, peer, refusal) = await ChatParties(request, tokens, grains);
+        if (refusal is not null) return refusal;
         if (p["action_type"] != "1") return DouyinDialect.Fail("action_type must be 1 (send)");
-        if (await grains.GetGrain<IUserGrain>(peer).GetProfile() is null) return DouyinDialect.Fail(DomainError.NotFound($"no user {peer}"));
         var sent = await grains.GetGrain<IConversationGrain>(ConversationIds.Direct(me, peer))
             .Send(me, new SendMessage(Guid.NewGuid().ToString("N"), "text", p["content"], null, null));
         return sent.Error is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();
