@@ -69,7 +69,7 @@ public static class BenchRun
                     $"{options.DirectPairs} pairs, one send outstanding per sender, {options.RunTime.TotalSeconds:0} s per side");
             case "group":
                 return new ScenarioResult(scenario, "deliveries/s", await GroupScenario.RunAsync(gochat, options), await GroupScenario.RunAsync(baseline, options),
-                    $"G={options.GroupMembers}, K={options.GroupConnected}, M={options.GroupSenders}, one send outstanding per sender");
+                    $"G={options.GroupMembers}, K={options.GroupConnected}, M={options.GroupSenders}, one send outstanding per sender{(options.Quick ? " (G scaled down for --quick; the goal is at G=1,000)" : "")}");
             case "connections":
                 var g = await ConnectionsScenario.RunAsync(gochat, options);
                 var b = await ConnectionsScenario.RunAsync(baseline, options);

@@ -17,6 +17,7 @@ public static partial class GoChatProcess
             "--GoChat:Security:SignInPermitsPerMinute=1000000",
             "--GoChat:Silo:Port=0",
         ], "/readyz", TimeSpan.FromMinutes(2));
+        server.DataDir = dataDir;
         return (server, dataDir);
     }
 

@@ -24,7 +24,7 @@ public static class Report
                 md.AppendLine($"- {r.Name}, GoChat paced at half its maximum rate: {JsonSerializer.Serialize(half)}");
             foreach (var (side, s) in new[] { ("GoChat", r.GoChat), ("baseline", r.Baseline) })
                 if (s?.Extra.GetValueOrDefault("serverCpuPct") is { } server)
-                    md.AppendLine($"- {r.Name}, {side} run, CPU (% of one core): server {server}, bench clients {s.Extra["benchCpuPct"]}, rest of the machine {s.Extra["otherCpuPct"]}");
+                    md.AppendLine($"- {r.Name}, {side} run, CPU (% of one core): server {server}, its PostgreSQL {s.Extra["postgresCpuPct"]}, bench clients {s.Extra["benchCpuPct"]}, rest of the machine {s.Extra["otherCpuPct"]}");
         }
         return md.ToString();
     }
@@ -48,16 +48,7 @@ public static class Report
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    static object? Side(SideResult? s) => s is null ? null : new Dictionary<string, object>(s.Extra)
-    {
-        ["throughput"] = Math.Round(s.Throughput, 1),
-        ["p50Ms"] = Num(s.P50Ms),
-        ["p95Ms"] = Num(s.P95Ms),
-        ["p99Ms"] = Num(s.P99Ms),
-        ["errors"] = s.Errors,
-    };
-
-    static object Num(double v) => double.IsNaN(v) ? "n/a" : Math.Round(v, 2);
+    static object? Side(SideResult? s) => s?.ToJson();
 
     static string Rate(SideResult? s) => s is null ? "-" : s.Throughput.ToString("N0", CultureInfo.InvariantCulture);
 

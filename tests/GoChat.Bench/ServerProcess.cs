@@ -16,6 +16,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public int Pid => _process.Id;
     public IEnumerable<string> Log => _log;
 
+    /// <summary>GoChat's data directory, whose embedded PostgreSQL the CPU meter counts apart (null for the baseline).</summary>
+    public string? DataDir { get; set; }
+
     ServerProcess(string name, Process process, Uri baseAddress)
     {
         Name = name;
