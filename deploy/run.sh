@@ -6,5 +6,8 @@ cd "$(dirname "$0")/.."
 bash deploy/prerequisites.sh
 echo "Building GoChat..."
 dotnet build WebFront -c Release -v quiet -nologo
-echo "Starting GoChat (Ctrl+C stops it); it prints 'GoChat is ready at <url>' when it can take requests."
+# Data beside this checkout (./data) unless GoChat__DataDir or --GoChat:DataDir says otherwise;
+# dotnet run would otherwise resolve the default ./data against the project folder.
+export GoChat__DataDir="${GoChat__DataDir:-$PWD/data}"
+echo "Starting GoChat with its data in $GoChat__DataDir (Ctrl+C stops it); it prints 'GoChat is ready at <url>' when it can take requests."
 exec dotnet run --no-build -c Release --project WebFront -- "$@"
