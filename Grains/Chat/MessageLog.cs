@@ -1,83 +1,34 @@
-using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 using Dapper;
 using Microsoft.Extensions.Logging;
+using GoChat.Grains.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace GoChat.Grains.Chat;
 
 /// <summary>
-/// The messages table. Appends are group-committed: every append waiting while a batch is being
-/// written goes into the next batch, written as one multi-row INSERT, and each caller's task
-/// completes only after the transaction holding its row has committed. Under load, one commit
-/// (one fsync) acknowledges many messages; with no load a batch is one message and adds no delay.
+/// The messages table. Appends are group-committed (<see cref="CommitBatcher{TItem,TResult}"/>):
+/// concurrent appends are written as one multi-row INSERT in one transaction, and each caller is
+/// answered only after the transaction holding its row has committed.
 /// </summary>
 public sealed class MessageLog : IAsyncDisposable
 {
     const int MaxBatch = 512;
-    static readonly Meter Meter = new("GoChat.Messages");
-    static readonly Histogram<int> BatchSizes = Meter.CreateHistogram<int>("gochat.messages.commit_batch_size");
 
     readonly NpgsqlDataSource _db;
-    readonly ILogger<MessageLog> _logger;
-    readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
-    readonly Task _writer;
-
-    /// <summary>Batches committed and messages in them since start (for the closing figures and the benchmark).</summary>
-    public long Batches => Interlocked.Read(ref _batches);
-    public long Appended => Interlocked.Read(ref _appended);
-    public int LargestBatch => Volatile.Read(ref _largestBatch);
-    long _batches;
-    long _appended;
-    int _largestBatch;
+    readonly CommitBatcher<ChatMessage, long?> _appends;
 
     public MessageLog(NpgsqlDataSource db, ILogger<MessageLog> logger)
     {
         _db = db;
-        _logger = logger;
-        _writer = Task.Run(WriteBatchesAsync);
+        _appends = new CommitBatcher<ChatMessage, long?>("message log", MaxBatch, InsertAsync, logger);
     }
-
-    sealed record PendingAppend(ChatMessage Message, TaskCompletionSource<long?> Committed);
 
     /// <summary>Appends a message (its Id is ignored); returns the stored id, or null when the
     /// conversation already holds this sender's clientMsgId or this seq.</summary>
-    public Task<long?> Append(ChatMessage message)
-    {
-        var pending = new PendingAppend(message, new TaskCompletionSource<long?>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("the message log is shutting down");
-        return pending.Committed.Task;
-    }
+    public Task<long?> Append(ChatMessage message) => _appends.Enqueue(message);
 
-    async Task WriteBatchesAsync()
-    {
-        var batch = new List<PendingAppend>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next)) batch.Add(next);
-            if (batch.Count == 0) continue;
-            try
-            {
-                var ids = await InsertAsync(batch);
-                foreach (var pending in batch)
-                    pending.Committed.SetResult(ids.TryGetValue((pending.Message.ConversationId, pending.Message.Seq), out var id) ? id : null);
-                Interlocked.Increment(ref _batches);
-                Interlocked.Add(ref _appended, batch.Count);
-                if (batch.Count > _largestBatch) Volatile.Write(ref _largestBatch, batch.Count);
-                BatchSizes.Record(batch.Count);
-                _logger.LogDebug("Committed a batch of {Count} messages", batch.Count);
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "Committing a batch of {Count} messages failed", batch.Count);
-                foreach (var pending in batch) pending.Committed.SetException(e);
-            }
-        }
-    }
-
-    async Task<Dictionary<(string, long), long>> InsertAsync(List<PendingAppend> batch)
+    async Task<IReadOnlyList<long?>> InsertAsync(IReadOnlyList<ChatMessage> messages)
     {
         await using var connection = await _db.OpenConnectionAsync();
         await using var command = new NpgsqlCommand("""
@@ -86,7 +37,6 @@ public sealed class MessageLog : IAsyncDisposable
             ON CONFLICT DO NOTHING
             RETURNING conversation_id, seq, id
             """, connection);
-        var messages = batch.Select(p => p.Message).ToArray();
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.ConversationId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.Seq).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.SenderId).ToArray() });
@@ -96,10 +46,11 @@ public sealed class MessageLog : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.ReplyToSeq).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.ClientMsgId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.SentAt).ToArray() });
-        var ids = new Dictionary<(string, long), long>(batch.Count);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) ids[(reader.GetString(0), reader.GetInt64(1))] = reader.GetInt64(2);
-        return ids;
+        var ids = new Dictionary<(string, long), long>(messages.Count);
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) ids[(reader.GetString(0), reader.GetInt64(1))] = reader.GetInt64(2);
+        // Rows ON CONFLICT DO NOTHING skipped have no id: that sender's clientMsgId (or the seq) was already stored.
+        return messages.Select(m => ids.TryGetValue((m.ConversationId, m.Seq), out var id) ? id : (long?)null).ToList();
     }
 
     /// <summary>A message row with its media (if any): FROM messages m LEFT JOIN media.</summary>
@@ -183,12 +134,5 @@ public sealed class MessageLog : IAsyncDisposable
         return row?.ToMessage();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _writer;
-        if (Batches > 0)
-            _logger.LogInformation("Message log: {Messages} messages committed in {Batches} batches (mean {Mean:0.0}, largest {Largest})",
-                Appended, Batches, (double)Appended / Batches, LargestBatch);
-    }
+    public ValueTask DisposeAsync() => _appends.DisposeAsync();
 }
