@@ -36,17 +36,13 @@ public static class DouyinApi
         return result.Value is { } session ? SessionResult(session) : DouyinDialect.Fail(result.Error!);
     }
 
-    static async Task<IResult> GetUser(HttpRequest request, AccountService accounts, TokenService tokens, DouyinUsers users)
+    static async Task<IResult> GetUser(HttpRequest request, AccountService accounts, TokenService tokens, DouyinUsers users, IGrainFactory grains)
     {
-        var p = await LegacyParams.ReadAsync(request);
-        if (!p.TryGetLong("user_id", out var userId, out var idError)) return DouyinDialect.Fail(idError!);
-        var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
-        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
-        var id = userId ?? caller.Value;
-        if (id is null) return DouyinDialect.Fail("user_id or token is required");
-        return await accounts.Get(id.Value) is { } user
-            ? DouyinDialect.Ok(new Dictionary<string, object?> { ["user"] = await users.Render(user, caller.Value, request) })
-            : DouyinDialect.Fail(DomainError.NotFound($"no user {id}"));
+        var (_, viewer, subject, refusal) = await DouyinDialect.SubjectAsync(request, tokens, grains);
+        if (refusal is not null) return refusal;
+        return await accounts.Get(subject) is { } user
+            ? DouyinDialect.Ok(new Dictionary<string, object?> { ["user"] = await users.Render(user, viewer, request) })
+            : DouyinDialect.Fail(DomainError.NotFound($"no user {subject}"));
     }
 
     static IResult SessionResult(Session session) =>

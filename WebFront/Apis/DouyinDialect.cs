@@ -33,6 +33,22 @@ public static class DouyinDialect
     public static IResult Fail(string message) => Fail(DomainError.Invalid(message));
 
     /// <summary>
+    /// Who a listing route is about: user_id, or the token's user when absent; an existing account
+    /// either way. Also returns the (optional) viewer, for is_follow/is_favorite.
+    /// </summary>
+    public static async Task<(LegacyParams Params, long? Viewer, long Subject, IResult? Refusal)> SubjectAsync(
+        HttpRequest request, Accounts.TokenService tokens, IGrainFactory grains)
+    {
+        var p = await LegacyParams.ReadAsync(request);
+        var caller = await CallerAsync(p, tokens, required: false);
+        if (caller.Error is { } authError) return (p, null, 0, Fail(authError));
+        if (!p.TryGetLong("user_id", out var userId, out var idError)) return (p, caller.Value, 0, Fail(idError!));
+        if ((userId ?? caller.Value) is not { } subject) return (p, caller.Value, 0, Fail("user_id or token is required"));
+        if (await grains.GetGrain<IUserGrain>(subject).GetProfile() is null) return (p, caller.Value, subject, Fail(DomainError.NotFound($"no user {subject}")));
+        return (p, caller.Value, subject, null);
+    }
+
+    /// <summary>
     /// The caller named by the token parameter. Absent: an error when <paramref name="required"/>,
     /// else null (anonymous). Present but invalid, expired or revoked: always an error.
     /// </summary>

@@ -42,16 +42,12 @@ public static class DouyinEngagementApi
     static async Task<IResult> FavoriteList(HttpRequest request, TokenService tokens, EngagementStore engagement, VideoStore videos,
         DouyinVideos render, IGrainFactory grains)
     {
-        var p = await LegacyParams.ReadAsync(request);
-        var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
-        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
-        if (!p.TryGetLong("user_id", out var userId, out var idError)) return DouyinDialect.Fail(idError!);
-        if ((userId ?? caller.Value) is not { } subject) return DouyinDialect.Fail("user_id is required");
-        if (await grains.GetGrain<IUserGrain>(subject).GetProfile() is null) return DouyinDialect.Fail(DomainError.NotFound($"no user {subject}"));
+        var (_, viewer, subject, refusal) = await DouyinDialect.SubjectAsync(request, tokens, grains);
+        if (refusal is not null) return refusal;
         var rows = new List<VideoRow>();
         foreach (var id in await engagement.FavoritesOf(subject, MaxListed))
             if (await videos.Get(id) is { } row) rows.Add(row);
-        return DouyinDialect.Ok(new Dictionary<string, object?> { ["video_list"] = await render.Render(rows, caller.Value, request) });
+        return DouyinDialect.Ok(new Dictionary<string, object?> { ["video_list"] = await render.Render(rows, viewer, request) });
     }
 
     static async Task<IResult> CommentAction(HttpRequest request, TokenService tokens, IGrainFactory grains, DouyinUsers users)

@@ -23,8 +23,8 @@ public static class DouyinRelationApi
     public static RouteGroupBuilder MapDouyinRelationRoutes(this RouteGroupBuilder douyin)
     {
         douyin.MapPost("/relation/action/", RelationAction);
-        douyin.MapGet("/relation/follow/list/", (HttpRequest r, DouyinUsers u, FollowStore f, TokenService t) => EdgeList(r, u, f, t, followers: false));
-        douyin.MapGet("/relation/follower/list/", (HttpRequest r, DouyinUsers u, FollowStore f, TokenService t) => EdgeList(r, u, f, t, followers: true));
+        douyin.MapGet("/relation/follow/list/", (HttpRequest r, DouyinUsers u, FollowStore f, TokenService t, IGrainFactory g) => EdgeList(r, u, f, t, g, followers: false));
+        douyin.MapGet("/relation/follower/list/", (HttpRequest r, DouyinUsers u, FollowStore f, TokenService t, IGrainFactory g) => EdgeList(r, u, f, t, g, followers: true));
         douyin.MapGet("/relation/friend/list/", FriendList);
         douyin.MapGet("/message/chat/", Chat);
         douyin.MapPost("/message/action/", MessageAction);
@@ -51,15 +51,12 @@ public static class DouyinRelationApi
         }
     }
 
-    static async Task<IResult> EdgeList(HttpRequest request, DouyinUsers users, FollowStore follows, TokenService tokens, bool followers)
+    static async Task<IResult> EdgeList(HttpRequest request, DouyinUsers users, FollowStore follows, TokenService tokens, IGrainFactory grains, bool followers)
     {
-        var p = await LegacyParams.ReadAsync(request);
-        var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
-        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
-        if (!p.TryGetLong("user_id", out var userId, out var idError)) return DouyinDialect.Fail(idError!);
-        if ((userId ?? caller.Value) is not { } subject) return DouyinDialect.Fail("user_id is required");
+        var (_, viewer, subject, refusal) = await DouyinDialect.SubjectAsync(request, tokens, grains);
+        if (refusal is not null) return refusal;
         var list = await follows.Edges(subject, followers);
-        return DouyinDialect.Ok(new Dictionary<string, object?> { ["user_list"] = await users.Render(list, caller.Value, request) });
+        return DouyinDialect.Ok(new Dictionary<string, object?> { ["user_list"] = await users.Render(list, viewer, request) });
     }
 
     static async Task<IResult> FriendList(HttpRequest request, DouyinUsers users, FollowStore follows, TokenService tokens, ConversationStore conversations)

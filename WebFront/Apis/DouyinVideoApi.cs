@@ -71,14 +71,10 @@ public static class DouyinVideoApi
 
     static async Task<IResult> PublishList(HttpRequest request, TokenService tokens, VideoStore videos, DouyinVideos render, IGrainFactory grains)
     {
-        var p = await LegacyParams.ReadAsync(request);
-        var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
-        if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
-        if (!p.TryGetLong("user_id", out var userId, out var idError)) return DouyinDialect.Fail(idError!);
-        if ((userId ?? caller.Value) is not { } author) return DouyinDialect.Fail("user_id is required");
-        if (await grains.GetGrain<IUserGrain>(author).GetProfile() is null) return DouyinDialect.Fail(DomainError.NotFound($"no user {author}"));
+        var (_, viewer, author, refusal) = await DouyinDialect.SubjectAsync(request, tokens, grains);
+        if (refusal is not null) return refusal;
         var list = await videos.ByAuthor(author, MaxListed);
-        return DouyinDialect.Ok(new Dictionary<string, object?> { ["video_list"] = await render.Render(list, caller.Value, request) });
+        return DouyinDialect.Ok(new Dictionary<string, object?> { ["video_list"] = await render.Render(list, viewer, request) });
     }
 
     static async Task<IResult> Serve(HttpContext http, long id, VideoStore videos, MediaStore media, MediaFiles files, bool cover)
