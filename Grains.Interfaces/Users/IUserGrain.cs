@@ -1,10 +1,39 @@
+using Orleans.Concurrency;
+
 namespace GoChat.Grains.Users;
 
 /// <summary>One account. Key: the user id.</summary>
 public interface IUserGrain : IGrainWithIntegerKey
 {
-    /// <summary>The profile, or null when there is no such (live) account.</summary>
+    /// <summary>The profile, or null when there is no such (live) account. A read: it interleaves with changes in progress.</summary>
+    [AlwaysInterleave]
     Task<UserProfile?> GetProfile();
+
+    /// <summary>The profile and the counters, answered from memory; null when there is no such (live) account.</summary>
+    [AlwaysInterleave]
+    Task<UserCard?> GetCard();
+
+    /// <summary>
+    /// The epoch of the counters held now (a new one after each load from the tables), or null when
+    /// there is no such (live) account. A writer that will change this user's counters reads it
+    /// before committing and hands it back with the change (<see cref="ApplyCounterChange"/>).
+    /// Also serves as the existence check before such a write.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<Guid?> GetCounterEpoch();
+
+    /// <summary>
+    /// Tells the user about a committed write that changed their counters. Applied only if the
+    /// counters were loaded before that write (the epoch read before the commit is still current);
+    /// otherwise the counters are loaded again from the tables, which counts the write in. Returns
+    /// the epoch afterwards.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<Guid> ApplyCounterChange(CounterChange change, Guid epochBeforeCommit);
+
+    /// <summary>Loads the counters again from the tables (after a change could not be delivered, or an account closed).</summary>
+    [AlwaysInterleave]
+    Task RefreshCounters();
 
     Task<Result<UserProfile>> UpdateProfile(ProfileUpdate update);
 

@@ -1,45 +1,41 @@
 using Dapper;
+using GoChat.Grains.Storage;
 using GoChat.Grains.Users;
 using Npgsql;
 
 namespace GoChat.Grains.Social;
 
+/// <summary>Where a page of a follow list starts: after the edge followed at <see cref="At"/> with the other user <see cref="UserId"/>.</summary>
+public readonly record struct FollowCursor(DateTime At, long UserId);
+
 /// <summary>The follows table: one row per follow edge; friends are users who follow each other.</summary>
 public sealed class FollowStore(NpgsqlDataSource db)
 {
-    /// <summary>Creates both edges between two users; false when they were already friends.</summary>
-    public async Task<bool> AddMutual(long a, long b)
+    /// <summary>Creates both edges between two users; returns the follower of each edge that was new.</summary>
+    public async Task<IReadOnlyList<long>> AddMutual(long a, long b)
     {
         await using var connection = await db.OpenConnectionAsync();
-        var inserted = await connection.ExecuteAsync("""
+        return (await connection.QueryAsync<long>("""
             INSERT INTO follows (follower_id, followee_id) VALUES (@a, @b), (@b, @a)
-            ON CONFLICT DO NOTHING
-            """, new { a, b });
-        return inserted > 0;
+            ON CONFLICT DO NOTHING RETURNING follower_id
+            """, new { a, b })).ToList();
     }
 
-    /// <summary>How many live users a user follows, and how many follow them.</summary>
-    public async Task<(long Following, long Followers)> Counts(long userId)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleAsync<(long, long)>("""
-            SELECT (SELECT count(*) FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = @userId AND u.deleted_at IS NULL),
-                   (SELECT count(*) FROM follows f JOIN users u ON u.id = f.follower_id WHERE f.followee_id = @userId AND u.deleted_at IS NULL)
-            """, new { userId });
-    }
-
-    /// <summary>Live users a user follows (or, with <paramref name="followers"/>, who follow them), newest edge first.</summary>
-    public async Task<IReadOnlyList<UserProfile>> Edges(long userId, bool followers, int limit = 5000)
+    /// <summary>
+    /// One page of the live users a user follows (or, with <paramref name="followers"/>, who follow
+    /// them), most recent edge first: a keyset walk down (created_at, other user id).
+    /// </summary>
+    public async Task<ListPage<long, FollowCursor>> Edges(long userId, bool followers, FollowCursor? after, int limit)
     {
         await using var connection = await db.OpenConnectionAsync();
         var (mine, theirs) = followers ? ("followee_id", "follower_id") : ("follower_id", "followee_id");
-        var rows = await connection.QueryAsync<UserRow>($"""
-            SELECT {UserDirectory.Columns} FROM users
-            JOIN (SELECT {theirs} AS edge_user, created_at AS followed_at FROM follows WHERE {mine} = @userId) f ON f.edge_user = users.id
-            WHERE deleted_at IS NULL
-            ORDER BY f.followed_at DESC LIMIT @limit
-            """, new { userId, limit });
-        return rows.Select(r => r.ToProfile()).ToList();
+        var resume = after is null ? "" : $"AND (f.created_at, f.{theirs}) < (@afterAt, @afterId)";
+        var rows = (await connection.QueryAsync<(long UserId, DateTime At)>($"""
+            SELECT f.{theirs}, f.created_at FROM follows f JOIN users u ON u.id = f.{theirs}
+            WHERE f.{mine} = @userId AND u.deleted_at IS NULL {resume}
+            ORDER BY f.created_at DESC, f.{theirs} DESC LIMIT @limit
+            """, new { userId, afterAt = after?.At, afterId = after?.UserId, limit })).ToList();
+        return ListPage.Of(rows, limit, r => r.UserId, r => new FollowCursor(r.At, r.UserId));
     }
 
     /// <summary>Which of the given users the viewer follows.</summary>
@@ -51,12 +47,14 @@ public sealed class FollowStore(NpgsqlDataSource db)
             new { viewer, ids = userIds.Distinct().ToArray() })).ToHashSet();
     }
 
-    public async Task RemoveMutual(long a, long b)
+    /// <summary>Removes both edges between two users; returns the follower of each edge that existed.</summary>
+    public async Task<IReadOnlyList<long>> RemoveMutual(long a, long b)
     {
         await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync("""
+        return (await connection.QueryAsync<long>("""
             DELETE FROM follows WHERE (follower_id = @a AND followee_id = @b) OR (follower_id = @b AND followee_id = @a)
-            """, new { a, b });
+            RETURNING follower_id
+            """, new { a, b })).ToList();
     }
 
     public async Task<bool> AreFriends(long a, long b)

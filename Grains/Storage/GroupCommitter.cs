@@ -6,32 +6,33 @@ namespace GoChat.Grains.Storage;
 /// <summary>
 /// Group commit for small writes (likes, follows, comments): concurrent writes are sent as one
 /// NpgsqlBatch in one transaction (one round trip, one commit), in the order they were queued, and
-/// each caller is answered after that commit (<see cref="CommitBatcher{TItem,TResult}"/>). Writes
-/// must not fail on their own (validate first, use ON CONFLICT), since one failing statement fails
-/// its whole batch.
+/// each caller is answered after that commit (<see cref="CommitBatcher{TItem,TResult}"/>) with the
+/// number of rows its own statement changed, so callers adjust counters only for real changes.
+/// Writes must not fail on their own (validate first, use ON CONFLICT), since one failing statement
+/// fails its whole batch.
 /// </summary>
 public sealed class GroupCommitter : IAsyncDisposable
 {
     const int MaxBatch = 256;
 
     readonly NpgsqlDataSource _db;
-    readonly CommitBatcher<NpgsqlBatchCommand, bool> _writes;
+    readonly CommitBatcher<NpgsqlBatchCommand, int> _writes;
 
     public GroupCommitter(NpgsqlDataSource db, ILogger<GroupCommitter> logger)
     {
         _db = db;
-        _writes = new CommitBatcher<NpgsqlBatchCommand, bool>("group commit", MaxBatch, CommitAsync, logger);
+        _writes = new CommitBatcher<NpgsqlBatchCommand, int>("group commit", MaxBatch, CommitAsync, logger);
     }
 
-    /// <summary>Queues a write; completes when it is committed.</summary>
-    public Task Write(string sql, params object?[] parameters)
+    /// <summary>Queues a write; completes when it is committed, with the rows it inserted, updated or deleted.</summary>
+    public Task<int> Write(string sql, params object?[] parameters)
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
         return _writes.Enqueue(command);
     }
 
-    async Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<NpgsqlBatchCommand> commands)
+    async Task<IReadOnlyList<int>> CommitAsync(IReadOnlyList<NpgsqlBatchCommand> commands)
     {
         await using var connection = await _db.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
@@ -39,7 +40,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         foreach (var command in commands) batch.BatchCommands.Add(command);
         await batch.ExecuteNonQueryAsync();
         await tx.CommitAsync();
-        return Enumerable.Repeat(true, commands.Count).ToList();
+        return commands.Select(c => c.RecordsAffected).ToList();
     }
 
     public ValueTask DisposeAsync() => _writes.DisposeAsync();

@@ -2,6 +2,7 @@ using GoChat.Grains.Chat;
 using GoChat.Grains.Social;
 using GoChat.Grains.Storage;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Orleans.Runtime;
 using Orleans.Streams;
 
@@ -10,28 +11,75 @@ namespace GoChat.Grains.Users;
 /// <summary>
 /// One account. Key: the user id. State: the account's users-table row, loaded on activation and
 /// written through on every change (the table is the source of truth; nothing here outlives it
-/// except the in-memory count of recent failed sign-ins, which throttles password guessing).
-/// Not reentrant: changes to one account apply one at a time.
+/// except the in-memory count of recent failed sign-ins, which throttles password guessing), and
+/// the douyin counters, derived from the follows, favorites and videos tables: counted by one
+/// query on activation, then moved only by committed writes (<see cref="DerivedUserCounters"/>).
+/// Not reentrant: changes to one account apply one at a time; reads and counter changes interleave.
 /// </summary>
 public sealed class UserGrain(
     UserDirectory directory, FollowStore follows, GroupCommitter committer, IGrainFactory grains, IClusterMembershipService membership,
-    ILogger<UserGrain> logger)
+    NpgsqlDataSource db, ILogger<UserGrain> logger)
     : Grain, IUserGrain
 {
     const int MaxFailedSignIns = 5;
+    const int RefreshFanOut = 64;
     static readonly TimeSpan FailedSignInWindow = TimeSpan.FromMinutes(5);
 
     UserRow? _row;
+    DerivedUserCounters _counters = null!;
     readonly HashSet<SiloAddress> _connectedAt = [];
     readonly Queue<DateTime> _failedSignIns = new();
 
     long UserId => this.GetPrimaryKeyLong();
     UserRow? Live => _row is { DeletedAt: null } ? _row : null;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
         _row = await directory.Get(UserId);
+        _counters = new DerivedUserCounters(UserId, db);
+        if (Live is not null) await _counters.Load();
+    }
 
     public Task<UserProfile?> GetProfile() => Task.FromResult(Live?.ToProfile());
+
+    public async Task<UserCard?> GetCard()
+    {
+        if (Live is not { } row) return null;
+        if (_counters.Stale) await LoadCounters();
+        return new UserCard(row.ToProfile(), _counters.Value);
+    }
+
+    public async Task<Guid?> GetCounterEpoch()
+    {
+        if (Live is null) return null;
+        if (_counters.Stale) await LoadCounters();
+        return _counters.Epoch;
+    }
+
+    public async Task<Guid> ApplyCounterChange(CounterChange change, Guid epochBeforeCommit)
+    {
+        await Guarded(_counters.Apply(change, epochBeforeCommit));
+        return _counters.Epoch;
+    }
+
+    public Task RefreshCounters() => LoadCounters();
+
+    Task LoadCounters() => Guarded(_counters.Load());
+
+    /// <summary>Counters that could not be loaded may be missing a change: let a fresh activation count them.</summary>
+    async Task Guarded(Task counterWork)
+    {
+        try
+        {
+            await counterWork;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Loading the counters of user {UserId} failed; deactivating so they are counted again", UserId);
+            DeactivateOnIdle();
+            throw;
+        }
+    }
 
     public Task<int?> GetTokenVersion() => Task.FromResult(Live?.TokenVersion);
 
@@ -101,29 +149,81 @@ public sealed class UserGrain(
         row.DeletedAt = DateTime.UtcNow;
         await directory.Update(row);
         logger.LogInformation("Closed account {UserId}", UserId);
+        // Counters count live accounts only: everyone this user followed or was followed by counts again.
+        foreach (var followers in new[] { false, true })
+        {
+            FollowCursor? after = null;
+            do
+            {
+                var page = await follows.Edges(UserId, followers, after, RefreshFanOut);
+                await Task.WhenAll(page.Items.Select(id => CounterDelivery.Refresh(grains, id, logger)));
+                after = page.Next;
+            }
+            while (after is not null);
+        }
     }
 
     public async Task<DomainError?> AddContact(long otherUserId)
     {
         if (Live is null) return DomainError.NotFound("unknown user");
         if (otherUserId == UserId) return DomainError.Invalid("you cannot add yourself as a contact");
-        if (await grains.GetGrain<IUserGrain>(otherUserId).GetProfile() is null) return DomainError.NotFound($"no user {otherUserId}");
-        return await follows.AddMutual(UserId, otherUserId) ? null : DomainError.Conflict("you are already friends");
+        if (await grains.GetGrain<IUserGrain>(otherUserId).GetCounterEpoch() is not { } otherEpoch) return DomainError.NotFound($"no user {otherUserId}");
+        var mine = _counters.Epoch;
+        var added = await follows.AddMutual(UserId, otherUserId);
+        await ApplyEdgeChanges(otherUserId, added, +1, mine, otherEpoch);
+        return added.Count > 0 ? null : DomainError.Conflict("you are already friends");
     }
 
-    public Task RemoveContact(long otherUserId) => follows.RemoveMutual(UserId, otherUserId);
+    public async Task RemoveContact(long otherUserId)
+    {
+        var otherEpoch = await grains.GetGrain<IUserGrain>(otherUserId).GetCounterEpoch();
+        var mine = _counters.Epoch;
+        var removed = await follows.RemoveMutual(UserId, otherUserId);
+        // Edges to a closed account are not counted on either side.
+        if (Live is not null && otherEpoch is not null) await ApplyEdgeChanges(otherUserId, removed, -1, mine, otherEpoch);
+    }
 
     public async Task<DomainError?> Follow(long otherUserId)
     {
         if (Live is null) return DomainError.NotFound("unknown user");
         if (otherUserId == UserId) return DomainError.Invalid("you cannot follow yourself");
-        if (await grains.GetGrain<IUserGrain>(otherUserId).GetProfile() is null) return DomainError.NotFound($"no user {otherUserId}");
-        await committer.Write("INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", UserId, otherUserId);
+        if (await grains.GetGrain<IUserGrain>(otherUserId).GetCounterEpoch() is not { } otherEpoch) return DomainError.NotFound($"no user {otherUserId}");
+        var mine = _counters.Epoch;
+        var inserted = await committer.Write("INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", UserId, otherUserId);
+        if (inserted > 0) await ApplyEdgeChanges(otherUserId, [UserId], +1, mine, otherEpoch);
         return null;
     }
 
-    public Task Unfollow(long otherUserId) =>
-        committer.Write("DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2", UserId, otherUserId);
+    public async Task Unfollow(long otherUserId)
+    {
+        var otherEpoch = await grains.GetGrain<IUserGrain>(otherUserId).GetCounterEpoch();
+        var mine = _counters.Epoch;
+        var deleted = await committer.Write("DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2", UserId, otherUserId);
+        if (deleted > 0 && Live is not null && otherEpoch is not null) await ApplyEdgeChanges(otherUserId, [UserId], -1, mine, otherEpoch);
+    }
+
+    /// <summary>Counts committed follow edges between this user and another (each named by its follower) on both sides.</summary>
+    async Task ApplyEdgeChanges(long otherUserId, IReadOnlyCollection<long> edgeFollowers, int sign, Guid mine, Guid? otherEpoch)
+    {
+        if (edgeFollowers.Count == 0) return;
+        long outgoing = edgeFollowers.Count(f => f == UserId) * sign, incoming = edgeFollowers.Count(f => f == otherUserId) * sign;
+        await Task.WhenAll(
+            ApplyOwn(new CounterChange(Following: outgoing, Followers: incoming), mine),
+            CounterDelivery.Deliver(grains, otherUserId, new CounterChange(Following: incoming, Followers: outgoing), otherEpoch, logger));
+    }
+
+    /// <summary>The write is committed whatever happens here: a failed load is logged and left to the next activation.</summary>
+    async Task ApplyOwn(CounterChange change, Guid epochBeforeCommit)
+    {
+        try
+        {
+            await Guarded(_counters.Apply(change, epochBeforeCommit));
+        }
+        catch (NpgsqlException)
+        {
+            // logged by Guarded, which also deactivated this grain so its counters are counted afresh
+        }
+    }
 
     public async Task SetConnected(SiloAddress webFront, bool connected)
     {

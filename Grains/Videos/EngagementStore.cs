@@ -1,7 +1,11 @@
 using Dapper;
+using GoChat.Grains.Storage;
 using Npgsql;
 
 namespace GoChat.Grains.Videos;
+
+/// <summary>Where a page of a user's liked videos starts: after the like given at <see cref="At"/> on <see cref="VideoId"/>.</summary>
+public readonly record struct FavoriteCursor(DateTime At, long VideoId);
 
 /// <summary>The favorites and comments tables (reads and the writes that need a result back).</summary>
 public sealed class EngagementStore(NpgsqlDataSource db)
@@ -15,13 +19,6 @@ public sealed class EngagementStore(NpgsqlDataSource db)
         return new VideoCounters(favorites, comments);
     }
 
-    public async Task<bool> IsFavorite(long userId, long videoId)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM favorites WHERE user_id = @userId AND video_id = @videoId)", new { userId, videoId });
-    }
-
     public async Task<HashSet<long>> FavoritedAmong(long userId, IEnumerable<long> videoIds)
     {
         await using var connection = await db.OpenConnectionAsync();
@@ -29,22 +26,16 @@ public sealed class EngagementStore(NpgsqlDataSource db)
             new { userId, ids = videoIds.Distinct().ToArray() })).ToHashSet();
     }
 
-    /// <summary>Likes a user gave, and likes the user's videos received.</summary>
-    public async Task<(long Given, long Received)> UserCounts(long userId)
+    /// <summary>One page of the videos a user liked, most recent like first: a keyset walk down (created_at, video_id).</summary>
+    public async Task<ListPage<long, FavoriteCursor>> FavoritesOf(long userId, FavoriteCursor? after, int limit)
     {
         await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleAsync<(long, long)>("""
-            SELECT (SELECT count(*) FROM favorites WHERE user_id = @userId),
-                   (SELECT count(*) FROM favorites f JOIN videos v ON v.id = f.video_id WHERE v.author_id = @userId)
-            """, new { userId });
-    }
-
-    /// <summary>Videos a user liked, most recent like first.</summary>
-    public async Task<IReadOnlyList<long>> FavoritesOf(long userId, int limit)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<long>(
-            "SELECT video_id FROM favorites WHERE user_id = @userId ORDER BY created_at DESC LIMIT @limit", new { userId, limit })).ToList();
+        var resume = after is null ? "" : "AND (created_at, video_id) < (@afterAt, @afterId)";
+        var rows = (await connection.QueryAsync<(long VideoId, DateTime At)>($"""
+            SELECT video_id, created_at FROM favorites WHERE user_id = @userId {resume}
+            ORDER BY created_at DESC, video_id DESC LIMIT @limit
+            """, new { userId, afterAt = after?.At, afterId = after?.VideoId, limit })).ToList();
+        return ListPage.Of(rows, limit, r => r.VideoId, r => new FavoriteCursor(r.At, r.VideoId));
     }
 
     /// <summary>A fresh comment id, so the comment can be written in a batch and still be answered with its id.</summary>
@@ -62,12 +53,14 @@ public sealed class EngagementStore(NpgsqlDataSource db)
     }
 
 
-    /// <summary>A video's comments, newest first.</summary>
-    public async Task<IReadOnlyList<VideoComment>> Comments(long videoId, int limit)
+    /// <summary>One page of a video's comments, newest first: a keyset walk down the comment id (the cursor is the last id seen).</summary>
+    public async Task<ListPage<VideoComment, long>> Comments(long videoId, long? beforeId, int limit)
     {
         await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<VideoComment>("""
-            SELECT id, video_id, user_id, content, created_at FROM comments WHERE video_id = @videoId ORDER BY id DESC LIMIT @limit
-            """, new { videoId, limit })).ToList();
+        var rows = (await connection.QueryAsync<VideoComment>("""
+            SELECT id, video_id, user_id, content, created_at FROM comments
+            WHERE video_id = @videoId AND id < @beforeId ORDER BY id DESC LIMIT @limit
+            """, new { videoId, beforeId = beforeId ?? long.MaxValue, limit })).ToList();
+        return ListPage.Of(rows, limit, c => c, c => c.Id);
     }
 }

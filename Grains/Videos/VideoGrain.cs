@@ -1,25 +1,29 @@
 using GoChat.Grains.Storage;
 using GoChat.Grains.Users;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace GoChat.Grains.Videos;
 
 /// <summary>
-/// One video's likes and comments. Key: the video id. State: the two counters (counted from the
-/// tables on activation), kept in memory and answered from there. A like changes the counter at
-/// once and is answered after its group-committed write lands; likes of one user on this video are
-/// applied one at a time so the counter never counts a like twice. Reentrant, so likes by many
-/// users share commits.
+/// One video's likes and comments. Key: the video id. State: the two counters, counted from the
+/// tables on activation and then moved by this grain's own committed writes (it is the only
+/// writer of its video's rows), answered from memory. Every write is group-committed and answered
+/// after its batch commits; a counter moves only when the commit reports a changed row, so liking
+/// twice counts once and unliking what was not liked is a no-op, whatever the interleaving. A like
+/// also moves the liker's favorites given and the author's total received, in their user grains
+/// (<see cref="CounterDelivery"/>). Reentrant, so likes by many users share commits.
 /// </summary>
 [Reentrant]
-public sealed class VideoGrain(VideoStore videos, EngagementStore engagement, GroupCommitter committer, IGrainFactory grains) : Grain, IVideoGrain
+public sealed class VideoGrain(VideoStore videos, EngagementStore engagement, GroupCommitter committer, IGrainFactory grains, ILogger<VideoGrain> logger)
+    : Grain, IVideoGrain
 {
     public const int MaxCommentLength = 1000;
 
     VideoRow? _video;
     long _favorites;
     long _comments;
-    readonly Dictionary<long, Task> _userInFlight = [];
+    Guid? _authorEpoch;
 
     long VideoId => this.GetPrimaryKeyLong();
 
@@ -32,37 +36,44 @@ public sealed class VideoGrain(VideoStore videos, EngagementStore engagement, Gr
 
     public Task<VideoCounters?> GetCounters() => Task.FromResult(_video is null ? null : new VideoCounters(_favorites, _comments));
 
-    public Task<DomainError?> Favorite(long userId) => OneAtATimeFor(userId, async () =>
-    {
-        if (await engagement.IsFavorite(userId, VideoId)) return null;
-        _favorites++;
-        try
-        {
-            await committer.Write("INSERT INTO favorites (user_id, video_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", userId, VideoId);
-        }
-        catch
-        {
-            _favorites--;
-            throw;
-        }
-        return null;
-    });
+    public Task<DomainError?> Favorite(long userId) =>
+        ChangeFavorite(userId, "INSERT INTO favorites (user_id, video_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", +1);
 
-    public Task<DomainError?> Unfavorite(long userId) => OneAtATimeFor(userId, async () =>
+    public Task<DomainError?> Unfavorite(long userId) =>
+        ChangeFavorite(userId, "DELETE FROM favorites WHERE user_id = $1 AND video_id = $2", -1);
+
+    async Task<DomainError?> ChangeFavorite(long userId, string sql, int sign)
     {
-        if (!await engagement.IsFavorite(userId, VideoId)) return null;
-        _favorites--;
-        try
-        {
-            await committer.Write("DELETE FROM favorites WHERE user_id = $1 AND video_id = $2", userId, VideoId);
-        }
-        catch
-        {
-            _favorites++;
-            throw;
-        }
+        if (_video is null) return DomainError.NotFound($"no video {VideoId}");
+        // Epochs are read before the commit, so the user grains can tell whether they already counted it.
+        if (await grains.GetGrain<IUserGrain>(userId).GetCounterEpoch() is not { } likerEpoch) return DomainError.NotFound("unknown user");
+        var authorEpoch = await AuthorEpoch();
+        if (await committer.Write(sql, userId, VideoId) == 0) return null;
+        _favorites += sign;
+        var delivered = await Task.WhenAll(
+            CounterDelivery.Deliver(grains, userId, new CounterChange(FavoritesGiven: sign), likerEpoch, logger),
+            CounterDelivery.Deliver(grains, _video.AuthorId, new CounterChange(FavoritedReceived: sign), authorEpoch, logger));
+        _authorEpoch = delivered[1];
         return null;
-    });
+    }
+
+    /// <summary>The author's counter epoch, remembered between likes (any epoch seen before a commit will do); null when the author is gone.</summary>
+    async Task<Guid?> AuthorEpoch()
+    {
+        if (_authorEpoch is null && _video is not null)
+        {
+            try
+            {
+                _authorEpoch = await grains.GetGrain<IUserGrain>(_video.AuthorId).GetCounterEpoch();
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not reach the author {UserId} of video {VideoId}", _video.AuthorId, VideoId);
+                return null;
+            }
+        }
+        return _authorEpoch;
+    }
 
     public async Task<Result<VideoComment>> Comment(long userId, string? text)
     {
@@ -72,17 +83,9 @@ public sealed class VideoGrain(VideoStore videos, EngagementStore engagement, Gr
         if (text.Length > MaxCommentLength) return DomainError.Invalid($"comments are at most {MaxCommentLength} characters");
         if (await grains.GetGrain<IUserGrain>(userId).GetProfile() is null) return DomainError.NotFound("unknown user");
         var comment = new VideoComment(await engagement.NextCommentId(), VideoId, userId, text, DateTime.UtcNow);
+        await committer.Write("INSERT INTO comments (id, video_id, user_id, content, created_at) VALUES ($1, $2, $3, $4, $5)",
+            comment.Id, comment.VideoId, comment.UserId, comment.Content, comment.CreatedAt);
         _comments++;
-        try
-        {
-            await committer.Write("INSERT INTO comments (id, video_id, user_id, content, created_at) VALUES ($1, $2, $3, $4, $5)",
-                comment.Id, comment.VideoId, comment.UserId, comment.Content, comment.CreatedAt);
-        }
-        catch
-        {
-            _comments--;
-            throw;
-        }
         return Result<VideoComment>.Success(comment);
     }
 
@@ -93,35 +96,8 @@ public sealed class VideoGrain(VideoStore videos, EngagementStore engagement, Gr
             return DomainError.NotFound($"no comment {commentId} on video {VideoId}");
         if (comment.UserId != callerId && _video.AuthorId != callerId)
             return DomainError.Forbidden("only the comment's author or the video's author may delete it");
-        _comments--;
-        try
-        {
-            await committer.Write("DELETE FROM comments WHERE id = $1", commentId);
-        }
-        catch
-        {
-            _comments++;
-            throw;
-        }
+        // Two deletes of one comment may race: only the one that removed the row counts.
+        _comments -= await committer.Write("DELETE FROM comments WHERE id = $1 AND video_id = $2", commentId, VideoId);
         return null;
-    }
-
-    /// <summary>Runs an action for one user after any earlier action of the same user on this video has finished.</summary>
-    async Task<DomainError?> OneAtATimeFor(long userId, Func<Task<DomainError?>> action)
-    {
-        if (_video is null) return DomainError.NotFound($"no video {VideoId}");
-        if (await grains.GetGrain<IUserGrain>(userId).GetProfile() is null) return DomainError.NotFound("unknown user");
-        while (_userInFlight.TryGetValue(userId, out var earlier)) await earlier;
-        var done = new TaskCompletionSource();
-        _userInFlight[userId] = done.Task;
-        try
-        {
-            return await action();
-        }
-        finally
-        {
-            _userInFlight.Remove(userId);
-            done.SetResult();
-        }
     }
 }

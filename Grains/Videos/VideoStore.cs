@@ -1,4 +1,5 @@
 using Dapper;
+using GoChat.Grains.Storage;
 using Npgsql;
 
 namespace GoChat.Grains.Videos;
@@ -43,23 +44,28 @@ public sealed class VideoStore(NpgsqlDataSource db)
             new { beforeMs, limit })).ToList();
     }
 
-    public async Task<IReadOnlyList<VideoRow>> ByAuthor(long authorId, int limit)
+    /// <summary>One page of an author's videos, newest first: a keyset walk down published_ms (the cursor is the last one seen).</summary>
+    public async Task<ListPage<VideoRow, long>> ByAuthor(long authorId, long? beforeMs, int limit)
     {
         await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<VideoRow>(
-            $"SELECT {Columns} FROM videos WHERE author_id = @authorId ORDER BY published_ms DESC LIMIT @limit",
-            new { authorId, limit })).ToList();
+        var rows = (await connection.QueryAsync<VideoRow>(
+            $"SELECT {Columns} FROM videos WHERE author_id = @authorId AND published_ms < @beforeMs ORDER BY published_ms DESC LIMIT @limit",
+            new { authorId, beforeMs = beforeMs ?? long.MaxValue, limit })).ToList();
+        return ListPage.Of(rows, limit, v => v, v => v.PublishedMs);
+    }
+
+    /// <summary>The videos with these ids that exist, in the order of the ids.</summary>
+    public async Task<IReadOnlyList<VideoRow>> GetMany(IReadOnlyList<long> ids)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var found = (await connection.QueryAsync<VideoRow>($"SELECT {Columns} FROM videos WHERE id = ANY(@ids)", new { ids = ids.ToArray() }))
+            .ToDictionary(v => v.Id);
+        return ids.Where(found.ContainsKey).Select(id => found[id]).ToList();
     }
 
     public async Task<VideoRow?> Get(long id)
     {
         await using var connection = await db.OpenConnectionAsync();
         return await connection.QuerySingleOrDefaultAsync<VideoRow>($"SELECT {Columns} FROM videos WHERE id = @id", new { id });
-    }
-
-    public async Task<long> CountByAuthor(long authorId)
-    {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM videos WHERE author_id = @authorId", new { authorId });
     }
 }

@@ -36,12 +36,12 @@ public static class DouyinApi
         return result.Value is { } session ? SessionResult(session) : DouyinDialect.Fail(result.Error!);
     }
 
-    static async Task<IResult> GetUser(HttpRequest request, AccountService accounts, TokenService tokens, DouyinUsers users, IGrainFactory grains)
+    static async Task<IResult> GetUser(HttpRequest request, TokenService tokens, DouyinUsers users, IGrainFactory grains)
     {
         var (_, viewer, subject, refusal) = await DouyinDialect.SubjectAsync(request, tokens, grains);
         if (refusal is not null) return refusal;
-        return await accounts.Get(subject) is { } user
-            ? DouyinDialect.Ok(new Dictionary<string, object?> { ["user"] = await users.Render(user, viewer, request) })
+        return await users.Render(subject, viewer, request) is { } user
+            ? DouyinDialect.Ok(new Dictionary<string, object?> { ["user"] = user })
             : DouyinDialect.Fail(DomainError.NotFound($"no user {subject}"));
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using GoChat.Grains;
-using GoChat.Grains.Users;
+using GoChat.Grains.Storage;
 using GoChat.Grains.Videos;
 using GoChat.WebFront.Accounts;
 
@@ -11,7 +11,8 @@ public sealed record DouyinComment(long Id, DouyinUser User, string Content, str
 /// <summary>Douyin likes and comments: thin adapters over the video grains.</summary>
 public static class DouyinEngagementApi
 {
-    const int MaxListed = 1000;
+    const int MaxListed = DouyinRelationApi.MaxListed;
+    const int PageSize = DouyinRelationApi.ListPageSize;
 
     public static RouteGroupBuilder MapDouyinEngagementRoutes(this RouteGroupBuilder douyin)
     {
@@ -44,9 +45,8 @@ public static class DouyinEngagementApi
     {
         var (_, viewer, subject, refusal) = await DouyinDialect.SubjectAsync(request, tokens, grains);
         if (refusal is not null) return refusal;
-        var rows = new List<VideoRow>();
-        foreach (var id in await engagement.FavoritesOf(subject, MaxListed))
-            if (await videos.Get(id) is { } row) rows.Add(row);
+        var ids = await ListPage.Walk<long, FavoriteCursor>((after, limit) => engagement.FavoritesOf(subject, after, limit), PageSize, MaxListed);
+        var rows = await videos.GetMany(ids);
         return DouyinDialect.Ok(new Dictionary<string, object?> { ["video_list"] = await render.Render(rows, viewer, request) });
     }
 
@@ -64,8 +64,8 @@ public static class DouyinEngagementApi
             case "1":
                 var posted = await video.Comment(me, p["comment_text"]);
                 if (posted.Value is not { } comment) return DouyinDialect.Fail(posted.Error!);
-                var author = await grains.GetGrain<IUserGrain>(me).GetProfile();
-                return DouyinDialect.Ok(new Dictionary<string, object?> { ["comment"] = await Render(comment, author!, me, users, request) });
+                if (await users.Render(me, me, request) is not { } author) return DouyinDialect.Fail(DomainError.NotFound("unknown user"));
+                return DouyinDialect.Ok(new Dictionary<string, object?> { ["comment"] = Render(comment, author) });
             case "2":
                 if (!p.TryGetLong("comment_id", out var commentId, out var commentError)) return DouyinDialect.Fail(commentError!);
                 if (commentId is null) return DouyinDialect.Fail("comment_id is required");
@@ -83,14 +83,12 @@ public static class DouyinEngagementApi
         if (!p.TryGetLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
         if (videoId is null) return DouyinDialect.Fail("video_id is required");
         if (await grains.GetGrain<IVideoGrain>(videoId.Value).GetCounters() is null) return DouyinDialect.Fail(DomainError.NotFound($"no video {videoId}"));
-        var list = new List<DouyinComment>();
-        foreach (var comment in await engagement.Comments(videoId.Value, MaxListed))
-            if (await grains.GetGrain<IUserGrain>(comment.UserId).GetProfile() is { } author)
-                list.Add(await Render(comment, author, caller.Value, users, request));
+        var comments = await ListPage.Walk<VideoComment, long>((before, limit) => engagement.Comments(videoId.Value, before, limit), PageSize, MaxListed);
+        var authors = await users.RenderById(comments.Select(c => c.UserId), caller.Value, request);
+        var list = comments.Where(c => authors.ContainsKey(c.UserId)).Select(c => Render(c, authors[c.UserId])).ToList();
         return DouyinDialect.Ok(new Dictionary<string, object?> { ["comment_list"] = list });
     }
 
-    static async Task<DouyinComment> Render(VideoComment comment, UserProfile author, long? viewer, DouyinUsers users, HttpRequest request) =>
-        new(comment.Id, await users.Render(author, viewer, request), comment.Content,
-            comment.CreatedAt.ToString("MM-dd", CultureInfo.InvariantCulture));
+    static DouyinComment Render(VideoComment comment, DouyinUser author) =>
+        new(comment.Id, author, comment.Content, comment.CreatedAt.ToString("MM-dd", CultureInfo.InvariantCulture));
 }

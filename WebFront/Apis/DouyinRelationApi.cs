@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using GoChat.Grains;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Social;
+using GoChat.Grains.Storage;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
 
@@ -19,6 +20,9 @@ public sealed record DouyinMessage(long Id, long ToUserId, long FromUserId, stri
 public static class DouyinRelationApi
 {
     const int MaxChatMessages = 1000;
+    /// <summary>The contract has no paging parameters: lists show the newest edges, up to this many (docs/api.md).</summary>
+    public const int MaxListed = 1000;
+    public const int ListPageSize = 200;
 
     public static RouteGroupBuilder MapDouyinRelationRoutes(this RouteGroupBuilder douyin)
     {
@@ -55,8 +59,8 @@ public static class DouyinRelationApi
     {
         var (_, viewer, subject, refusal) = await DouyinDialect.SubjectAsync(request, tokens, grains);
         if (refusal is not null) return refusal;
-        var list = await follows.Edges(subject, followers);
-        return DouyinDialect.Ok(new Dictionary<string, object?> { ["user_list"] = await users.Render(list, viewer, request) });
+        var ids = await ListPage.Walk<long, FollowCursor>((after, limit) => follows.Edges(subject, followers, after, limit), ListPageSize, MaxListed);
+        return DouyinDialect.Ok(new Dictionary<string, object?> { ["user_list"] = await users.Render(ids, viewer, request) });
     }
 
     static async Task<IResult> FriendList(HttpRequest request, DouyinUsers users, FollowStore follows, TokenService tokens, ConversationStore conversations)
@@ -69,7 +73,7 @@ public static class DouyinRelationApi
         if (userId is { } other && other != me) return DouyinDialect.Fail(DomainError.Forbidden("you can only list your own friends"));
 
         var friends = await follows.Friends(me);
-        var rendered = await users.Render(friends, me, request);
+        var rendered = await users.Render(friends.Select(f => f.Id).ToList(), me, request);
         var result = new List<DouyinFriendUser>(friends.Count);
         foreach (var u in rendered)
         {

@@ -1,25 +1,36 @@
 using GoChat.Grains.Social;
 using GoChat.Grains.Users;
-using GoChat.Grains.Videos;
 
 namespace GoChat.WebFront.Apis;
 
-/// <summary>Renders douyin user objects: counters from the follow graph, is_follow relative to the viewer.</summary>
-public sealed class DouyinUsers(FollowStore follows, VideoStore videos, EngagementStore engagement)
+/// <summary>
+/// Renders douyin user objects: profile and counters from each user's grain (held in memory there,
+/// fetched for all distinct users at once), is_follow for the viewer from one query.
+/// </summary>
+public sealed class DouyinUsers(FollowStore follows, IGrainFactory grains)
 {
-    public async Task<DouyinUser> Render(UserProfile user, long? viewer, HttpRequest request) =>
-        (await Render([user], viewer, request))[0];
-
-    public async Task<IReadOnlyList<DouyinUser>> Render(IReadOnlyList<UserProfile> users, long? viewer, HttpRequest request)
+    /// <summary>Douyin users for the given ids that are live accounts, in the order given (each id once).</summary>
+    public async Task<IReadOnlyList<DouyinUser>> Render(IReadOnlyList<long> userIds, long? viewer, HttpRequest request)
     {
-        var followed = viewer is { } v ? await follows.FollowedAmong(v, users.Select(u => u.Id)) : [];
-        var result = new List<DouyinUser>(users.Count);
-        foreach (var user in users)
+        var byId = await RenderById(userIds, viewer, request);
+        return userIds.Distinct().Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+    }
+
+    public async Task<DouyinUser?> Render(long userId, long? viewer, HttpRequest request) =>
+        (await RenderById([userId], viewer, request)).GetValueOrDefault(userId);
+
+    /// <summary>Douyin users by id, for the live accounts among the given ids.</summary>
+    public async Task<Dictionary<long, DouyinUser>> RenderById(IEnumerable<long> userIds, long? viewer, HttpRequest request)
+    {
+        var ids = userIds.Distinct().ToArray();
+        var cards = Task.WhenAll(ids.Select(id => grains.GetGrain<IUserGrain>(id).GetCard()));
+        var followed = viewer is { } v && ids.Length > 0 ? await follows.FollowedAmong(v, ids) : [];
+        var result = new Dictionary<long, DouyinUser>(ids.Length);
+        foreach (var card in await cards)
         {
-            var (following, followers) = await follows.Counts(user.Id);
-            var (given, received) = await engagement.UserCounts(user.Id);
-            result.Add(new DouyinUser(user.Id, user.DisplayName, following, followers, followed.Contains(user.Id),
-                PublicUrls.Absolute(request, user.AvatarUrl), "", user.Signature, received, await videos.CountByAuthor(user.Id), given));
+            if (card is not ({ } user, var counters)) continue;
+            result[user.Id] = new DouyinUser(user.Id, user.DisplayName, counters.Following, counters.Followers, followed.Contains(user.Id),
+                PublicUrls.Absolute(request, user.AvatarUrl), "", user.Signature, counters.FavoritedReceived, counters.Works, counters.FavoritesGiven);
         }
         return result;
     }

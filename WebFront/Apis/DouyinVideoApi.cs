@@ -1,6 +1,6 @@
 using GoChat.Grains;
 using GoChat.Grains.Media;
-using GoChat.Grains.Users;
+using GoChat.Grains.Storage;
 using GoChat.Grains.Videos;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Videos;
@@ -14,7 +14,6 @@ public sealed record DouyinVideo(long Id, DouyinUser Author, string PlayUrl, str
 public static class DouyinVideoApi
 {
     const int FeedSize = 30;
-    const int MaxListed = 1000;
     const long MultipartOverhead = 1024 * 1024;
 
     public static RouteGroupBuilder MapDouyinVideoRoutes(this RouteGroupBuilder douyin)
@@ -73,7 +72,8 @@ public static class DouyinVideoApi
     {
         var (_, viewer, author, refusal) = await DouyinDialect.SubjectAsync(request, tokens, grains);
         if (refusal is not null) return refusal;
-        var list = await videos.ByAuthor(author, MaxListed);
+        var list = await ListPage.Walk<VideoRow, long>((before, limit) => videos.ByAuthor(author, before, limit),
+            DouyinRelationApi.ListPageSize, DouyinRelationApi.MaxListed);
         return DouyinDialect.Ok(new Dictionary<string, object?> { ["video_list"] = await render.Render(list, viewer, request) });
     }
 
@@ -93,24 +93,26 @@ public static class DouyinVideoApi
     public static string CoverPath(long id) => $"/douyin/videos/{id}/cover";
 }
 
-/// <summary>Renders douyin video objects with their authors.</summary>
+/// <summary>
+/// Renders douyin video objects: each distinct author once from their user grain and each video's
+/// counters from its video grain (all at once, answered from memory), is_favorite from one query.
+/// </summary>
 public sealed class DouyinVideos(DouyinUsers users, EngagementStore engagement, IGrainFactory grains)
 {
     public async Task<IReadOnlyList<DouyinVideo>> Render(IReadOnlyList<VideoRow> videos, long? viewer, HttpRequest request)
     {
+        var counters = Task.WhenAll(videos.Select(v => grains.GetGrain<IVideoGrain>(v.Id).GetCounters()));
+        var authors = users.RenderById(videos.Select(v => v.AuthorId), viewer, request);
+        var liked = viewer is { } v && videos.Count > 0 ? await engagement.FavoritedAmong(v, videos.Select(x => x.Id)) : [];
+        var (videoCounters, authorsById) = (await counters, await authors);
         var result = new List<DouyinVideo>(videos.Count);
-        var liked = viewer is { } v ? await engagement.FavoritedAmong(v, videos.Select(x => x.Id)) : [];
-        var authors = new Dictionary<long, DouyinUser>();
-        foreach (var video in videos)
+        for (var i = 0; i < videos.Count; i++)
         {
-            if (!authors.TryGetValue(video.AuthorId, out var author))
-            {
-                if (await grains.GetGrain<IUserGrain>(video.AuthorId).GetProfile() is not { } profile) continue;
-                authors[video.AuthorId] = author = await users.Render(profile, viewer, request);
-            }
-            var counters = await grains.GetGrain<IVideoGrain>(video.Id).GetCounters() ?? new VideoCounters(0, 0);
+            var video = videos[i];
+            if (!authorsById.TryGetValue(video.AuthorId, out var author)) continue;
+            var count = videoCounters[i] ?? new VideoCounters(0, 0);
             result.Add(new DouyinVideo(video.Id, author, PublicUrls.Absolute(request, DouyinVideoApi.PlayPath(video.Id)),
-                PublicUrls.Absolute(request, DouyinVideoApi.CoverPath(video.Id)), counters.Favorites, counters.Comments,
+                PublicUrls.Absolute(request, DouyinVideoApi.CoverPath(video.Id)), count.Favorites, count.Comments,
                 liked.Contains(video.Id), video.Title));
         }
         return result;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GoChat.Grains;
 using GoChat.Grains.Media;
+using GoChat.Grains.Users;
 using GoChat.Grains.Videos;
 
 namespace GoChat.WebFront.Videos;
@@ -11,7 +12,7 @@ namespace GoChat.WebFront.Videos;
 /// ffmpeg, and both are stored as media before the video is recorded. Nothing is recorded when a
 /// step fails.
 /// </summary>
-public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, ILogger<VideoPublisher> logger)
+public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, IGrainFactory grains, ILogger<VideoPublisher> logger)
 {
     public const int MaxTitleLength = 100;
     static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(60);
@@ -53,7 +54,10 @@ public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, ILogge
             await using (var file = File.OpenRead(coverPath)) cover = await media.Upload(authorId, file, "image/jpeg", "cover.jpg", ct);
             if (cover.Value is not { } coverInfo) return cover.Error!;
 
+            // The author's work_count is held by their grain: read its epoch before the insert, tell it after.
+            if (await grains.GetGrain<IUserGrain>(authorId).GetCounterEpoch() is not { } epoch) return DomainError.NotFound("unknown user");
             var row = await videos.Insert(authorId, title, video.Id, coverInfo.Id);
+            await CounterDelivery.Deliver(grains, authorId, new CounterChange(Works: 1), epoch, logger);
             logger.LogInformation("User {UserId} published video {VideoId} ({Size} bytes)", authorId, row.Id, video.Size);
             return Result<VideoRow>.Success(row);
         }
