@@ -33,7 +33,7 @@ echo "== feed (wrk -t2 -c32 -d10s)"
 wrk -t2 -c32 -d10s http://127.0.0.1:$PORT/douyin/feed/ | grep -E "Requests/sec|Latency|requests in|Non-2xx"
 echo "== favorite/action (wrk -t2 -c32 -d10s, 64 users alternating like/unlike)"
 wrk -t2 -c32 -d10s -s $DATA/like.lua http://127.0.0.1:$PORT | grep -E "Requests/sec|Latency|requests in|Non-2xx"
-curl -s "localhost:$PORT/douyin/feed/" | python3 -c 'import sys,json; v=json.load(sys.stdin)["video_list"][0]; print("favorite_count after run:", v["favorite_count"])'
+curl -s "localhost:$PORT/douyin/feed/" | python3 -c 'import sys,json; v=json.load(sys.stdin)["video_list"][0]; print("favorite_count after run:", v["favorite_count"], "author total_favorited:", v["author"]["total_favorited"])'
 kill -TERM $PID; wait $PID || true
-grep -E "Group commit|Message log" $DATA/server.log || true
+grep -iE "group commit|message log" $DATA/server.log || true
 rm -rf "$DATA"
