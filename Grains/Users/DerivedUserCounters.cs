@@ -19,6 +19,7 @@ sealed class DerivedUserCounters(long userId, NpgsqlDataSource db)
     bool _loading;
     bool _loadRequested;
     TaskCompletionSource? _nextLoad;
+    TaskCompletionSource? _currentLoad;
 
     public UserCounters Value => _value;
 
@@ -34,6 +35,10 @@ sealed class DerivedUserCounters(long userId, NpgsqlDataSource db)
         _value = _value.Plus(change);
         return Task.CompletedTask;
     }
+
+    /// <summary>For reads: completes once the counters are loaded (joining a load under way, if any).</summary>
+    public Task EnsureLoaded() =>
+        !Stale ? Task.CompletedTask : _nextLoad?.Task ?? (_loading ? _currentLoad!.Task : Load());
 
     /// <summary>Completes after a load that started after this call (a load already under way may predate a commit).</summary>
     public Task Load()
@@ -57,7 +62,7 @@ sealed class DerivedUserCounters(long userId, NpgsqlDataSource db)
             while (_loadRequested)
             {
                 _loadRequested = false;
-                var round = _nextLoad!;
+                var round = _currentLoad = _nextLoad!;
                 _nextLoad = null;
                 try
                 {

@@ -13,7 +13,8 @@ namespace GoChat.Grains.Users;
 /// written through on every change (the table is the source of truth; nothing here outlives it
 /// except the in-memory count of recent failed sign-ins, which throttles password guessing), and
 /// the douyin counters, derived from the follows, favorites and videos tables: counted by one
-/// query on activation, then moved only by committed writes (<see cref="DerivedUserCounters"/>).
+/// query when the activation first needs them, then moved only by committed writes
+/// (<see cref="DerivedUserCounters"/>).
 /// Not reentrant: changes to one account apply one at a time; reads and counter changes interleave.
 /// </summary>
 public sealed class UserGrain(
@@ -36,23 +37,23 @@ public sealed class UserGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _row = await directory.Get(UserId);
+        // Counted on first use: users who never touch the douyin routes never pay for the count.
         _counters = new DerivedUserCounters(UserId, db);
-        if (Live is not null) await _counters.Load();
     }
 
     public Task<UserProfile?> GetProfile() => Task.FromResult(Live?.ToProfile());
 
     public async Task<UserCard?> GetCard()
     {
-        if (Live is not { } row) return null;
-        if (_counters.Stale) await LoadCounters();
-        return new UserCard(row.ToProfile(), _counters.Value);
+        if (Live is null) return null;
+        await Guarded(_counters.EnsureLoaded());
+        return Live is { } row ? new UserCard(row.ToProfile(), _counters.Value) : null;
     }
 
     public async Task<Guid?> GetCounterEpoch()
     {
         if (Live is null) return null;
-        if (_counters.Stale) await LoadCounters();
+        await Guarded(_counters.EnsureLoaded());
         return _counters.Epoch;
     }
 
