@@ -1,6 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using GoChat.Grains.Social;
+using GoChat.Grains.Storage;
+using GoChat.Grains.Videos;
 using GoChat.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static GoChat.Tests.Accounts.LegacyDialectAccountTests;
 
 namespace GoChat.Tests.DouyinApi;
@@ -175,5 +179,48 @@ public sealed class DouyinCounterTests
         var body = await Douyin(client, HttpMethod.Get, $"/douyin/user/?user_id={userId}");
         Assert.Equal(0, body.GetProperty("status_code").GetInt32());
         return body.GetProperty("user");
+    }
+}
+
+/// <summary>The store-level lists behind the douyin list routes are keyset pages; walking them in small pages gives the whole list once.</summary>
+public sealed class DouyinListPagingTests
+{
+    [Fact]
+    public async Task Walking_small_keyset_pages_gives_every_follower_and_like_once_even_when_a_batch_shares_one_timestamp()
+    {
+        await using var host = await GoChatHost.StartAsync(settings: $"--GoChat:DataDir={TestDatabase.NewTempDirectory("gochat-paging")}");
+        var (starId, star) = await host.RegisterAsync("star");
+        var fans = await Task.WhenAll(Enumerable.Range(0, 9).Select(i => host.RegisterAsync($"pager{i}")));
+        using var client = host.Client();
+        await DouyinVideoTests.Publish(client, star, DouyinVideoTests.SampleVideo.Value, "paged");
+        var videoId = (await Douyin(client, HttpMethod.Get, "/douyin/feed/")).GetProperty("video_list")[0].GetProperty("id").GetInt64();
+        // Concurrent follows tend to share a group-commit batch, hence one created_at: the id breaks the tie.
+        await Task.WhenAll(fans.Select(f => Douyin(client, HttpMethod.Post, $"/douyin/relation/action/?token={f.Token}&to_user_id={starId}&action_type=1")));
+        await Task.WhenAll(fans.Select(f => Douyin(client, HttpMethod.Post, $"/douyin/favorite/action/?token={f.Token}&video_id={videoId}&action_type=1")));
+        foreach (var f in fans.Take(5))
+            await Douyin(client, HttpMethod.Post, $"/douyin/comment/action/?token={f.Token}&video_id={videoId}&action_type=1&comment_text=hi");
+
+        var follows = host.Services.GetRequiredService<FollowStore>();
+        var followers = await ListPage.Walk<long, FollowCursor>(
+            (after, limit) => follows.Edges(starId, followers: true, after, limit), pageSize: 2, max: 100);
+        Assert.Equal(fans.Select(f => f.UserId).Order(), followers.Order());
+        var listed = (await Douyin(client, HttpMethod.Get, $"/douyin/relation/follower/list/?user_id={starId}")).GetProperty("user_list")
+            .EnumerateArray().Select(u => u.GetProperty("id").GetInt64());
+        Assert.Equal(followers, listed);
+
+        var engagement = host.Services.GetRequiredService<EngagementStore>();
+        foreach (var fan in fans)
+        {
+            var liked = await ListPage.Walk<long, FavoriteCursor>(
+                (after, limit) => engagement.FavoritesOf(fan.UserId, after, limit), pageSize: 1, max: 100);
+            Assert.Equal([videoId], liked);
+        }
+        var comments = await ListPage.Walk<VideoComment, long>(
+            (before, limit) => engagement.Comments(videoId, before, limit), pageSize: 2, max: 100);
+        Assert.Equal(5, comments.Select(c => c.Id).Distinct().Count());
+        Assert.Equal(comments.Select(c => c.Id).OrderDescending(), comments.Select(c => c.Id));
+        // the cap applies to the walk, not to a page
+        Assert.Equal(3, (await ListPage.Walk<long, FollowCursor>(
+            (after, limit) => follows.Edges(starId, followers: true, after, limit), pageSize: 2, max: 3)).Count);
     }
 }
