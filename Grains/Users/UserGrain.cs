@@ -220,7 +220,7 @@ public sealed class UserGrain(
         {
             await Guarded(_counters.Apply(change, epochBeforeCommit));
         }
-        catch (NpgsqlException)
+        catch (Exception)
         {
             // logged by Guarded, which also deactivated this grain so its counters are counted afresh
         }
