@@ -29,7 +29,7 @@ public static class SiloSetup
 
     /// <summary>
     /// Opens the database (embedded or configured) and migrates it, then adds an Orleans silo
-    /// that clusters, stores grain state and stream subscriptions in that database.
+    /// that clusters and stores grain state in that database (delivery routes are in memory: ChatRouteGrain).
     /// </summary>
     public static async Task<GoChatDatabase> AddGoChatSiloAsync(this IHostApplicationBuilder builder, CancellationToken ct = default)
     {
@@ -76,13 +76,6 @@ public static class SiloSetup
                 o.ConnectionString = connectionString;
             });
             silo.AddAdoNetGrainStorage("Default", o =>
-            {
-                o.Invariant = AdoNetInvariant;
-                o.ConnectionString = connectionString;
-            });
-            silo.AddMemoryStreams(ChatStreams.Provider, streams =>
-                streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10))));
-            silo.AddAdoNetGrainStorage("PubSubStore", o =>
             {
                 o.Invariant = AdoNetInvariant;
                 o.ConnectionString = connectionString;
