@@ -170,12 +170,15 @@ public sealed class ConversationGrain(
     /// </summary>
     Task Publish(ChatEvent chatEvent, bool includeSender = true)
     {
-        if (_groupId is { } groupId) return grains.ToGroup(groupId, chatEvent);
+        if (_groupId is { } groupId) return (_groupRoute ??= grains.GetGrain<IChatRouteGrain>(ChatRoutes.ForGroup(groupId))).Deliver(chatEvent);
         var (lo, hi) = _direct!.Value;
-        if (includeSender || chatEvent.UserId != lo) _ = grains.ToUser(lo, chatEvent);
-        if (includeSender || chatEvent.UserId != hi) _ = grains.ToUser(hi, chatEvent);
+        if (includeSender || chatEvent.UserId != lo) _ = (_loRoute ??= grains.GetGrain<IChatRouteGrain>(ChatRoutes.ForUser(lo))).Deliver(chatEvent);
+        if (includeSender || chatEvent.UserId != hi) _ = (_hiRoute ??= grains.GetGrain<IChatRouteGrain>(ChatRoutes.ForUser(hi))).Deliver(chatEvent);
         return Task.CompletedTask;
     }
+
+    // Route references, made once: resolving a grain reference by string key costs more than the call.
+    IChatRouteGrain? _groupRoute, _loRoute, _hiRoute;
 
     async Task RecordDirectMembers()
     {
