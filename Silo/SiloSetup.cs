@@ -29,7 +29,7 @@ public static class SiloSetup
 
     /// <summary>
     /// Opens the database (embedded or configured) and migrates it, then adds an Orleans silo
-    /// that clusters, stores grain state and stream subscriptions in that database.
+    /// that clusters and stores grain state in that database (delivery routes are in memory: ChatRouteGrain).
     /// </summary>
     public static async Task<GoChatDatabase> AddGoChatSiloAsync(this IHostApplicationBuilder builder, CancellationToken ct = default)
     {
@@ -40,7 +40,7 @@ public static class SiloSetup
         var database = await GoChatDatabase.OpenAsync(config, startupLogs.CreateLogger("GoChat.Database"), ct);
 
         builder.Services.AddSingleton(database);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(database.ConnectionString));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(TunedConnectionString(database.ConnectionString)));
         builder.Services.AddSingleton<UserDirectory>();
         builder.Services.AddSingleton<FollowStore>();
         builder.Services.AddSingleton<MessageLog>();
@@ -80,15 +80,22 @@ public static class SiloSetup
                 o.Invariant = AdoNetInvariant;
                 o.ConnectionString = connectionString;
             });
-            silo.AddMemoryStreams(ChatStreams.Provider, streams =>
-                streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10))));
-            silo.AddAdoNetGrainStorage("PubSubStore", o =>
-            {
-                o.Invariant = AdoNetInvariant;
-                o.ConnectionString = connectionString;
-            });
         });
         return database;
+    }
+
+    /// <summary>
+    /// GoChat's own pool (Orleans' providers open theirs): statements it runs over and over (the
+    /// message insert, history pages, conversation lists) are prepared automatically, and a connection
+    /// going back to the pool is not reset (GoChat leaves no session state behind), which saves
+    /// PostgreSQL a DISCARD ALL per use. Either is kept as given when the connection string names it.
+    /// </summary>
+    static string TunedConnectionString(string connectionString)
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) tuned.MaxAutoPrepare = 64;
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase)) tuned.NoResetOnClose = true;
+        return tuned.ConnectionString;
     }
 
     /// <summary>

@@ -51,6 +51,7 @@ public static class WebFrontApp
         services.AddSingleton<VideoPublisher>();
         services.AddSingleton<ConversationViews>();
         services.AddSingleton<ChatDelivery>();
+        services.AddHostedService<ChatRouteLease>();
         services.AddSignalR().AddMessagePackProtocol();
         services.AddHostedService<DemoData>();
     }

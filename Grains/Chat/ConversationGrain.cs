@@ -2,7 +2,6 @@ using GoChat.Grains.Media;
 using Microsoft.Extensions.Configuration;
 using GoChat.Grains.Users;
 using Orleans.Concurrency;
-using Orleans.Streams;
 
 namespace GoChat.Grains.Chat;
 
@@ -122,7 +121,7 @@ public sealed class ConversationGrain(
         await RecordDirectMembers();
         await conversations.MarkRead(Id, userId, seq);
         if (_direct is { } pair)
-            await Stream(ChatStreams.ForUser(userId == pair.Lo ? pair.Hi : pair.Lo)).OnNextAsync(new ChatEvent("read", Id, userId, Seq: seq));
+            await grains.ToUser(userId == pair.Lo ? pair.Hi : pair.Lo, new ChatEvent("read", Id, userId, Seq: seq));
         return null;
     }
 
@@ -165,16 +164,21 @@ public sealed class ConversationGrain(
         return null;
     }
 
-    /// <summary>Direct: to each participant's user stream. Group: once to the group's stream.</summary>
+    /// <summary>
+    /// Direct: to each participant's user route. Group: once to the group's route. One-way calls:
+    /// the caller (a send waiting for its acknowledgement) does not wait for delivery.
+    /// </summary>
     Task Publish(ChatEvent chatEvent, bool includeSender = true)
     {
-        if (_groupId is { } groupId) return Stream(ChatStreams.ForGroup(groupId)).OnNextAsync(chatEvent);
+        if (_groupId is { } groupId) return (_groupRoute ??= grains.GetGrain<IChatRouteGrain>(ChatRoutes.ForGroup(groupId))).Deliver(chatEvent);
         var (lo, hi) = _direct!.Value;
-        var recipients = includeSender ? [lo, hi] : new[] { lo, hi }.Where(u => u != chatEvent.UserId).ToArray();
-        return Task.WhenAll(recipients.Select(u => Stream(ChatStreams.ForUser(u)).OnNextAsync(chatEvent)));
+        if (includeSender || chatEvent.UserId != lo) _ = (_loRoute ??= grains.GetGrain<IChatRouteGrain>(ChatRoutes.ForUser(lo))).Deliver(chatEvent);
+        if (includeSender || chatEvent.UserId != hi) _ = (_hiRoute ??= grains.GetGrain<IChatRouteGrain>(ChatRoutes.ForUser(hi))).Deliver(chatEvent);
+        return Task.CompletedTask;
     }
 
-    IAsyncStream<ChatEvent> Stream(StreamId id) => this.GetStreamProvider(ChatStreams.Provider).GetStream<ChatEvent>(id);
+    // Route references, made once: resolving a grain reference by string key costs more than the call.
+    IChatRouteGrain? _groupRoute, _loRoute, _hiRoute;
 
     async Task RecordDirectMembers()
     {

@@ -1,6 +1,5 @@
 using GoChat.Grains.Users;
 using Microsoft.Extensions.Configuration;
-using Orleans.Streams;
 
 namespace GoChat.Grains.Chat;
 
@@ -116,6 +115,5 @@ public sealed class GroupGrain(GroupStore store, IGrainFactory grains, IConfigur
 
     /// <summary>Tells the user's WebFronts, so their open connections start or stop receiving the group's messages.</summary>
     Task Announce(string type, long userId) =>
-        this.GetStreamProvider(ChatStreams.Provider).GetStream<ChatEvent>(ChatStreams.ForUser(userId))
-            .OnNextAsync(new ChatEvent(type, ConversationIds.Group(GroupId), userId, GroupId: GroupId));
+        grains.ToUser(userId, new ChatEvent(type, ConversationIds.Group(GroupId), userId, GroupId: GroupId));
 }

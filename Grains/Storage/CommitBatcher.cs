@@ -63,7 +63,7 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
                 Interlocked.Add(ref _items, batch.Count);
                 if (batch.Count > _largest) _largest = batch.Count;
                 BatchSizes.Record(batch.Count, new KeyValuePair<string, object?>("store", _name));
-                _logger.LogDebug("{Store}: committed a batch of {Count}", _name, batch.Count);
+                if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("{Store}: committed a batch of {Count}", _name, batch.Count);
             }
             catch (Exception e)
             {

@@ -4,7 +4,6 @@ using GoChat.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Runtime;
-using Orleans.Streams;
 
 namespace GoChat.Grains.Users;
 
@@ -250,10 +249,8 @@ public sealed class UserGrain(
 
     async Task AnnouncePresence(bool online)
     {
-        var streams = this.GetStreamProvider(ChatStreams.Provider);
         foreach (var friend in await follows.Friends(UserId))
-            await streams.GetStream<ChatEvent>(ChatStreams.ForUser(friend.Id))
-                .OnNextAsync(new ChatEvent("presence", "", UserId, Online: online));
+            await grains.ToUser(friend.Id, new ChatEvent("presence", "", UserId, Online: online));
     }
 
     IUsernameGrain Username(string name) => grains.GetGrain<IUsernameGrain>(name.ToLowerInvariant());

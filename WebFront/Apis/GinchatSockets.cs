@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 using GoChat.Grains;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
-using Orleans.Streams;
+using GoChat.WebFront.Realtime;
 
 namespace GoChat.WebFront.Apis;
 
@@ -19,12 +19,11 @@ public sealed record GinchatMessage(
 /// ginchat's WebSockets. /user/sendUserMsg carries Message JSON both ways: frames from the client
 /// are sends (private or group) into the same conversations the native API uses; frames to the
 /// client are the user's incoming messages, live. /user/sendMsg carries broadcasts (Type 3),
-/// which only administrators may send. Each socket subscribes to the streams it needs itself.
+/// which only administrators may send. Each socket listens on the delivery routes it needs (ChatDelivery).
 /// </summary>
 public static partial class GinchatSockets
 {
     const int MaxFrameBytes = 64 * 1024;
-    const string BroadcastStreamNamespace = "broadcast";
 
     public static IEndpointRouteBuilder MapGinchatSockets(this IEndpointRouteBuilder routes)
     {
@@ -33,66 +32,47 @@ public static partial class GinchatSockets
         return routes;
     }
 
-    static async Task SendUserMsg(HttpContext http, IGrainFactory grains, IClusterClient cluster, GroupStore groups)
+    static async Task SendUserMsg(HttpContext http, IGrainFactory grains, ChatDelivery delivery, GroupStore groups)
     {
         if (await Authenticate(http, userIdField: "userId") is not { } userId) return;
-        var provider = cluster.GetStreamProvider(ChatStreams.Provider);
         var socket = new SocketSender();
         Task Deliver(ChatEvent e) =>
             e is { Type: "message", Message: { } m } && m.SenderId != userId ? socket.Send(ToFrame(m, userId)) : Task.CompletedTask;
 
-        // Subscribe before accepting, so everything sent after the client's handshake reaches it.
-        var subscriptions = new List<StreamSubscriptionHandle<ChatEvent>>
-        {
-            await provider.GetStream<ChatEvent>(ChatStreams.ForUser(userId)).SubscribeAsync((e, _) => Deliver(e)),
-        };
-        try
-        {
-            foreach (var groupId in await groups.GroupsOf(userId))
-                subscriptions.Add(await provider.GetStream<ChatEvent>(ChatStreams.ForGroup(groupId)).SubscribeAsync((e, _) => Deliver(e)));
-            socket.Open(await http.WebSockets.AcceptWebSocketAsync());
-            await foreach (var frame in ReadFrames(socket.Socket!, http.RequestAborted))
-                if (await SendFromFrame(grains, userId, frame) is { } refusal) await socket.Send(refusal);
-        }
-        finally
-        {
-            foreach (var subscription in subscriptions) await subscription.UnsubscribeAsync();
-        }
+        // Listen before accepting, so everything sent after the client's handshake reaches it.
+        var routes = new List<string> { ChatRoutes.ForUser(userId) };
+        routes.AddRange((await groups.GroupsOf(userId)).Select(ChatRoutes.ForGroup));
+        await using var listening = await delivery.Listen(routes, Deliver);
+        socket.Open(await http.WebSockets.AcceptWebSocketAsync());
+        await foreach (var frame in ReadFrames(socket.Socket!, http.RequestAborted))
+            if (await SendFromFrame(grains, userId, frame) is { } refusal) await socket.Send(refusal);
     }
 
-    static async Task SendMsg(HttpContext http, IGrainFactory grains, IClusterClient cluster)
+    static async Task SendMsg(HttpContext http, IGrainFactory grains, ChatDelivery delivery)
     {
         if (await Authenticate(http, userIdField: null) is not { } userId) return;
-        var stream = cluster.GetStreamProvider(ChatStreams.Provider).GetStream<ChatEvent>(StreamId.Create(BroadcastStreamNamespace, "all"));
         var socket = new SocketSender();
-        var subscription = await stream.SubscribeAsync((e, _) => e.Message is { } m
+        await using var listening = await delivery.Listen([ChatRoutes.Broadcast], e => e.Message is { } m
             ? socket.SendText($"[ws][{m.SentAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}]:" +
                 JsonSerializer.Serialize(ToFrame(m, 0) with { Type = 3, TargetId = 0 }, GinchatDialect.Json))
             : Task.CompletedTask);
-        try
+        socket.Open(await http.WebSockets.AcceptWebSocketAsync());
+        await foreach (var frame in ReadFrames(socket.Socket!, http.RequestAborted))
         {
-            socket.Open(await http.WebSockets.AcceptWebSocketAsync());
-            await foreach (var frame in ReadFrames(socket.Socket!, http.RequestAborted))
+            if (Parse(frame) is not { } message) { await socket.Send(Refusal("the frame is not a Message JSON object")); continue; }
+            if (message.Type != 3) { await socket.Send(Refusal("this socket carries broadcasts (Type 3) only")); continue; }
+            if (await grains.GetGrain<IUserGrain>(userId).GetProfile() is not { IsAdmin: true })
             {
-                if (Parse(frame) is not { } message) { await socket.Send(Refusal("the frame is not a Message JSON object")); continue; }
-                if (message.Type != 3) { await socket.Send(Refusal("this socket carries broadcasts (Type 3) only")); continue; }
-                if (await grains.GetGrain<IUserGrain>(userId).GetProfile() is not { IsAdmin: true })
-                {
-                    await socket.Send(Refusal("only administrators may broadcast"));
-                    continue;
-                }
-                if (message.Content is not { Length: > 0 and <= ConversationGrain.MaxTextLength })
-                {
-                    await socket.Send(Refusal($"a broadcast needs Content of 1-{ConversationGrain.MaxTextLength} characters"));
-                    continue;
-                }
-                var broadcast = new ChatMessage(0, "broadcast", 0, userId, "text", message.Content, null, null, "", DateTime.UtcNow, null, false);
-                await stream.OnNextAsync(new ChatEvent("broadcast", "broadcast", userId, broadcast));
+                await socket.Send(Refusal("only administrators may broadcast"));
+                continue;
             }
-        }
-        finally
-        {
-            await subscription.UnsubscribeAsync();
+            if (message.Content is not { Length: > 0 and <= ConversationGrain.MaxTextLength })
+            {
+                await socket.Send(Refusal($"a broadcast needs Content of 1-{ConversationGrain.MaxTextLength} characters"));
+                continue;
+            }
+            var broadcast = new ChatMessage(0, "broadcast", 0, userId, "text", message.Content, null, null, "", DateTime.UtcNow, null, false);
+            await grains.ToBroadcast(new ChatEvent("broadcast", "broadcast", userId, broadcast));
         }
     }
 

@@ -1,165 +1,396 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Apis;
 using Microsoft.AspNetCore.SignalR;
-using Orleans.Streams;
 
 namespace GoChat.WebFront.Realtime;
 
 /// <summary>
-/// This WebFront's side of delivery. For every user with a connection here it subscribes to that
-/// user's stream; for every group with a member connected here it subscribes once to the group's
-/// stream and keeps the members' connections in a SignalR group "g:{id}", so a group message costs
-/// one stream delivery per WebFront, not one per member. Subscriptions end with the last
-/// connection that needed them. Streams are the fast path only: clients recover anything missed
-/// (a race with a subscription, a WebFront restart) from history by seq.
+/// This WebFront's side of delivery. It is one grain observer (<see cref="IChatReceiver"/>) and
+/// attaches it to the route grain of every user with a connection here, of every group with a
+/// member connected here (whose connections it keeps in a SignalR group "g:{id}", so a group
+/// message costs one delivery per WebFront, not one per member), and of the broadcast route while
+/// a ginchat broadcast socket is open. A route is detached with the last connection that needed it.
+/// Route grains hold attachments in memory only, so <see cref="ChatRouteLease"/> attaches every
+/// live route again periodically and whenever a silo leaves the cluster. Delivery is the fast path
+/// only: clients recover anything missed (a race with attaching, a lost route grain, a restart)
+/// from history by seq.
+/// Locking is per route: connects and disconnects of different users never wait for each other.
 /// </summary>
-public sealed class ChatDelivery(
-    IClusterClient cluster, IHubContext<ChatHub> hub, GroupStore groups, ConversationViews views, ILocalSiloDetails silo, ILogger<ChatDelivery> logger)
+public sealed class ChatDelivery : IChatReceiver
 {
-    readonly SemaphoreSlim _lock = new(1, 1);
-    readonly Dictionary<long, HashSet<string>> _connectionsByUser = [];
-    readonly Dictionary<string, HashSet<long>> _groupsByConnection = [];
-    readonly Dictionary<long, StreamSubscriptionHandle<ChatEvent>> _userSubscriptions = [];
-    readonly Dictionary<long, (int Connections, StreamSubscriptionHandle<ChatEvent> Handle)> _groupSubscriptions = [];
+    readonly IClusterClient _cluster;
+    readonly IHubContext<ChatHub> _hub;
+    readonly GroupStore _groups;
+    readonly ConversationViews _views;
+    readonly ILocalSiloDetails _silo;
+    readonly ILogger<ChatDelivery> _logger;
+    readonly IChatReceiver _self;
+    readonly ConcurrentDictionary<string, Route> _routes = new();
+    readonly ConcurrentDictionary<string, HashSet<long>> _groupsByConnection = new();
 
-    public static string GroupName(long groupId) => $"g:{groupId}";
+    public ChatDelivery(IClusterClient cluster, IHubContext<ChatHub> hub, GroupStore groups, ConversationViews views, ILocalSiloDetails silo, ILogger<ChatDelivery> logger)
+    {
+        _cluster = cluster;
+        _hub = hub;
+        _groups = groups;
+        _views = views;
+        _silo = silo;
+        _logger = logger;
+        _self = cluster.CreateObjectReference<IChatReceiver>(this);
+    }
+
+    public static string GroupName(long groupId) => string.Create(CultureInfo.InvariantCulture, $"g:{groupId}");
+
+    /// <summary>One route's local members: SignalR connection ids (user and group routes) and listeners (ginchat sockets).</summary>
+    sealed class Route(string key)
+    {
+        public readonly string Key = key;
+        public readonly SemaphoreSlim Lock = new(1, 1);
+        public readonly HashSet<string> Connections = [];
+        public ImmutableArray<Func<ChatEvent, Task>> Listeners = [];
+        public bool Attached;
+        public bool Retired;
+
+        public bool Empty => Connections.Count == 0 && Listeners.IsEmpty;
+    }
+
+    // ---- SignalR connections ----
 
     public async Task Connected(long userId, string connectionId)
     {
-        var memberOf = await groups.GroupsOf(userId);
-        await _lock.WaitAsync();
+        var memberOf = await _groups.GroupsOf(userId);
+        var route = await LockRoute(ChatRoutes.ForUser(userId));
         try
         {
-            if (!_connectionsByUser.TryGetValue(userId, out var connections))
-            {
-                _connectionsByUser[userId] = connections = [];
-                _userSubscriptions[userId] = await Stream(ChatStreams.ForUser(userId))
-                    .SubscribeAsync((e, _) => OnUserEvent(userId, e));
-                await cluster.GetGrain<IUserGrain>(userId).SetConnected(silo.SiloAddress, connected: true);
-            }
-            connections.Add(connectionId);
+            await EnsureAttached(route);
+            route.Connections.Add(connectionId);
+            if (route.Connections.Count == 1) await _cluster.GetGrain<IUserGrain>(userId).SetConnected(_silo.SiloAddress, connected: true);
             _groupsByConnection[connectionId] = [];
-            foreach (var groupId in memberOf) await JoinGroupLocked(connectionId, groupId);
+            foreach (var groupId in memberOf) await JoinGroup(connectionId, groupId);
         }
         finally
         {
-            _lock.Release();
+            await UnlockRoute(route);
         }
     }
 
     public async Task Disconnected(long userId, string connectionId)
     {
-        await _lock.WaitAsync();
+        var route = await LockRoute(ChatRoutes.ForUser(userId));
         try
         {
-            if (_groupsByConnection.Remove(connectionId, out var memberOf))
-                foreach (var groupId in memberOf) await LeaveGroupLocked(connectionId, groupId, removeFromSet: false);
-            if (_connectionsByUser.TryGetValue(userId, out var connections) && connections.Remove(connectionId) && connections.Count == 0)
+            if (_groupsByConnection.TryRemove(connectionId, out var memberOf))
+                foreach (var groupId in memberOf) await LeaveGroup(connectionId, groupId);
+            if (route.Connections.Remove(connectionId) && route.Connections.Count == 0)
+                await _cluster.GetGrain<IUserGrain>(userId).SetConnected(_silo.SiloAddress, connected: false);
+        }
+        finally
+        {
+            await UnlockRoute(route);
+        }
+    }
+
+    /// <summary>Called with the user's route locked (it guards the user's connections' group sets).</summary>
+    async Task JoinGroup(string connectionId, long groupId)
+    {
+        if (!_groupsByConnection.TryGetValue(connectionId, out var memberOf) || !memberOf.Add(groupId)) return;
+        await _hub.Groups.AddToGroupAsync(connectionId, GroupName(groupId));
+        await AddMember(ChatRoutes.ForGroup(groupId), route => route.Connections.Add(connectionId));
+    }
+
+    /// <summary>Called with the user's route locked.</summary>
+    async Task LeaveGroup(string connectionId, long groupId)
+    {
+        await _hub.Groups.RemoveFromGroupAsync(connectionId, GroupName(groupId));
+        await RemoveMember(ChatRoutes.ForGroup(groupId), route => route.Connections.Remove(connectionId));
+    }
+
+    // ---- listeners (ginchat sockets) ----
+
+    /// <summary>
+    /// Calls <paramref name="listener"/> with every event of the given routes until the returned
+    /// handle is disposed. Attaching is done when this returns, so nothing published after it is missed.
+    /// </summary>
+    public async Task<IAsyncDisposable> Listen(IReadOnlyList<string> routes, Func<ChatEvent, Task> listener)
+    {
+        var added = new List<string>();
+        var handle = new Listening(this, added, listener);
+        try
+        {
+            foreach (var key in routes.Distinct())
             {
-                _connectionsByUser.Remove(userId);
-                if (_userSubscriptions.Remove(userId, out var handle)) await Unsubscribe(handle);
-                await cluster.GetGrain<IUserGrain>(userId).SetConnected(silo.SiloAddress, connected: false);
+                await AddMember(key, route => route.Listeners = route.Listeners.Add(listener));
+                added.Add(key);
+            }
+        }
+        catch
+        {
+            await handle.DisposeAsync();
+            throw;
+        }
+        return handle;
+    }
+
+    sealed class Listening(ChatDelivery delivery, List<string> routes, Func<ChatEvent, Task> listener) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var key in routes)
+                await delivery.RemoveMember(key, route => route.Listeners = route.Listeners.Remove(listener));
+            routes.Clear();
+        }
+    }
+
+    // ---- routes ----
+
+    async Task AddMember(string key, Action<Route> add)
+    {
+        var route = await LockRoute(key);
+        try
+        {
+            await EnsureAttached(route);
+            add(route);
+        }
+        finally
+        {
+            await UnlockRoute(route);
+        }
+    }
+
+    async Task RemoveMember(string key, Action<Route> remove)
+    {
+        if (!_routes.TryGetValue(key, out _)) return;
+        var route = await LockRoute(key);
+        try
+        {
+            remove(route);
+        }
+        finally
+        {
+            await UnlockRoute(route);
+        }
+    }
+
+    /// <summary>The live route for a key, locked. A route retired while we waited for its lock is replaced.</summary>
+    async Task<Route> LockRoute(string key)
+    {
+        while (true)
+        {
+            var route = _routes.GetOrAdd(key, k => new Route(k));
+            await route.Lock.WaitAsync();
+            if (!route.Retired) return route;
+            route.Lock.Release();
+        }
+    }
+
+    /// <summary>Unlocks a route; one left without members is detached and retired first.</summary>
+    async Task UnlockRoute(Route route)
+    {
+        try
+        {
+            if (!route.Empty) return;
+            route.Retired = true;
+            _routes.TryRemove(new KeyValuePair<string, Route>(route.Key, route));
+            if (route.Attached)
+            {
+                route.Attached = false;
+                try
+                {
+                    await _cluster.GetGrain<IChatRouteGrain>(route.Key).Detach(_silo.SiloAddress);
+                }
+                catch (Exception e)
+                {
+                    _logger.LogWarning(e, "Detaching from route {Route} failed", route.Key);
+                }
             }
         }
         finally
         {
-            _lock.Release();
+            route.Lock.Release();
         }
     }
 
-    async Task OnUserEvent(long userId, ChatEvent e)
+    async Task EnsureAttached(Route route)
     {
-        var user = hub.Clients.User(userId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (route.Attached) return;
+        await _cluster.GetGrain<IChatRouteGrain>(route.Key).Attach(_silo.SiloAddress, _self);
+        route.Attached = true;
+    }
+
+    /// <summary>Attaches every live route again (route grains keep attachments in memory only). Returns how many.</summary>
+    public async Task<int> ReattachAll(CancellationToken ct)
+    {
+        var count = 0;
+        foreach (var key in _routes.Keys)
+        {
+            if (ct.IsCancellationRequested) break;
+            if (!_routes.TryGetValue(key, out var route)) continue;
+            await route.Lock.WaitAsync(ct);
+            try
+            {
+                if (route.Retired || !route.Attached) continue;
+                await _cluster.GetGrain<IChatRouteGrain>(key).Attach(_silo.SiloAddress, _self);
+                count++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogWarning(e, "Attaching again to route {Route} failed", key);
+            }
+            finally
+            {
+                route.Lock.Release();
+            }
+        }
+        return count;
+    }
+
+    // ---- receiving ----
+
+    /// <summary>
+    /// Called one event at a time by the runtime, in the order the route grains forwarded them. It
+    /// starts the SignalR sends (which queue on each connection in call order) and returns without
+    /// waiting for them, so one slow connection never holds up the others.
+    /// </summary>
+    public Task Receive(string route, ChatEvent chatEvent)
+    {
+        try
+        {
+            if (route.StartsWith("user/", StringComparison.Ordinal)) OnUserEvent(long.Parse(route.AsSpan(5), CultureInfo.InvariantCulture), chatEvent);
+            else if (route.StartsWith("group/", StringComparison.Ordinal)) OnGroupEvent(long.Parse(route.AsSpan(6), CultureInfo.InvariantCulture), chatEvent);
+            if (_routes.TryGetValue(route, out var local))
+                foreach (var listener in local.Listeners) Watch(listener(chatEvent), route);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Delivering {Type} on route {Route} failed", chatEvent.Type, route);
+        }
+        return Task.CompletedTask;
+    }
+
+    void OnUserEvent(long userId, ChatEvent e)
+    {
+        var user = _hub.Clients.User(userId.ToString(CultureInfo.InvariantCulture));
         switch (e.Type)
         {
             case "message" or "messageUpdated" when e.Message is not null:
-                await user.SendAsync(e.Type, MessageDto.From(e.Message));
+                Watch(user.SendAsync(e.Type, MessageDto.From(e.Message)), e.Type);
                 break;
             case "read":
-                await user.SendAsync("read", new ReadEventDto(e.ConversationId, e.UserId, e.Seq));
+                Watch(user.SendAsync("read", new ReadEventDto(e.ConversationId, e.UserId, e.Seq)), e.Type);
                 break;
             case "typing":
-                await user.SendAsync("typing", new TypingEventDto(e.ConversationId, e.UserId));
+                Watch(user.SendAsync("typing", new TypingEventDto(e.ConversationId, e.UserId)), e.Type);
                 break;
             case "presence":
-                await user.SendAsync("presence", new PresenceEventDto(e.UserId, e.Online));
+                Watch(user.SendAsync("presence", new PresenceEventDto(e.UserId, e.Online)), e.Type);
                 break;
             case "groupJoined" or "groupLeft":
-                await OnMembershipChanged(userId, e);
+                Watch(OnMembershipChanged(userId, e), e.Type);
+                break;
+        }
+    }
+
+    void OnGroupEvent(long groupId, ChatEvent e)
+    {
+        var members = _hub.Clients.Group(GroupName(groupId));
+        switch (e.Type)
+        {
+            case "message" or "messageUpdated" when e.Message is not null:
+                Watch(members.SendAsync(e.Type, MessageDto.From(e.Message)), e.Type);
+                break;
+            case "typing":
+                Watch(members.SendAsync("typing", new TypingEventDto(e.ConversationId, e.UserId)), e.Type);
                 break;
         }
     }
 
     async Task OnMembershipChanged(long userId, ChatEvent e)
     {
-        await _lock.WaitAsync();
+        if (!_routes.ContainsKey(ChatRoutes.ForUser(userId))) return;
+        var route = await LockRoute(ChatRoutes.ForUser(userId));
         try
         {
-            if (!_connectionsByUser.TryGetValue(userId, out var connections)) return;
-            foreach (var connectionId in connections.ToList())
+            foreach (var connectionId in route.Connections.ToList())
             {
-                if (e.Type == "groupJoined") await JoinGroupLocked(connectionId, e.GroupId);
-                else await LeaveGroupLocked(connectionId, e.GroupId, removeFromSet: true);
+                if (e.Type == "groupJoined") await JoinGroup(connectionId, e.GroupId);
+                else if (_groupsByConnection.TryGetValue(connectionId, out var memberOf) && memberOf.Remove(e.GroupId))
+                    await LeaveGroup(connectionId, e.GroupId);
             }
         }
         finally
         {
-            _lock.Release();
+            await UnlockRoute(route);
         }
-        if (e.Type == "groupJoined" && await views.Get(e.ConversationId, userId) is { } conversation)
-            await hub.Clients.User(userId.ToString(System.Globalization.CultureInfo.InvariantCulture)).SendAsync("conversationUpdated", conversation);
+        if (e.Type == "groupJoined" && await _views.Get(e.ConversationId, userId) is { } conversation)
+            await _hub.Clients.User(userId.ToString(CultureInfo.InvariantCulture)).SendAsync("conversationUpdated", conversation);
     }
 
-    async Task OnGroupEvent(long groupId, ChatEvent e)
+    void Watch(Task task, string what)
     {
-        var members = hub.Clients.Group(GroupName(groupId));
-        switch (e.Type)
+        if (task.IsCompletedSuccessfully) return;
+        task.ContinueWith(t => _logger.LogWarning(t.Exception, "Delivering {What} failed", what),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+}
+
+/// <summary>
+/// Keeps this WebFront's routes attached: route grains hold attachments in memory, so a route grain
+/// that was deactivated or lost with its silo forgets us. Every few minutes (well inside the grain
+/// collection age, which also keeps busy route grains active) and at once whenever a silo leaves the
+/// cluster, every live route is attached again.
+/// </summary>
+public sealed class ChatRouteLease(ChatDelivery delivery, IClusterMembershipService membership, IConfiguration config, ILogger<ChatRouteLease> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var period = config.GetValue("GoChat:Delivery:ReattachPeriod", TimeSpan.FromMinutes(2));
+        var membershipChanged = WatchMembership(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
         {
-            case "message" or "messageUpdated" when e.Message is not null:
-                await members.SendAsync(e.Type, MessageDto.From(e.Message));
-                break;
-            case "typing":
-                await members.SendAsync("typing", new TypingEventDto(e.ConversationId, e.UserId));
-                break;
+            try
+            {
+                await Task.WhenAny(Task.Delay(period, stoppingToken), membershipChanged.WaitAsync(stoppingToken));
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (membershipChanged.IsCompleted) membershipChanged = WatchMembership(stoppingToken);
+            try
+            {
+                var count = await delivery.ReattachAll(stoppingToken);
+                logger.LogDebug("Attached {Count} delivery routes again", count);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Attaching delivery routes again failed");
+            }
         }
     }
 
-    async Task JoinGroupLocked(string connectionId, long groupId)
+    /// <summary>Completes when a silo that was active leaves the cluster (dies or stops).</summary>
+    async Task WatchMembership(CancellationToken ct)
     {
-        if (!_groupsByConnection.TryGetValue(connectionId, out var memberOf) || !memberOf.Add(groupId)) return;
-        await hub.Groups.AddToGroupAsync(connectionId, GroupName(groupId));
-        if (_groupSubscriptions.TryGetValue(groupId, out var subscription))
-            _groupSubscriptions[groupId] = subscription with { Connections = subscription.Connections + 1 };
-        else
-            _groupSubscriptions[groupId] = (1, await Stream(ChatStreams.ForGroup(groupId)).SubscribeAsync((e, _) => OnGroupEvent(groupId, e)));
-    }
-
-    async Task LeaveGroupLocked(string connectionId, long groupId, bool removeFromSet)
-    {
-        if (removeFromSet && (!_groupsByConnection.TryGetValue(connectionId, out var memberOf) || !memberOf.Remove(groupId))) return;
-        await hub.Groups.RemoveFromGroupAsync(connectionId, GroupName(groupId));
-        if (!_groupSubscriptions.TryGetValue(groupId, out var subscription)) return;
-        if (subscription.Connections > 1)
-            _groupSubscriptions[groupId] = subscription with { Connections = subscription.Connections - 1 };
-        else
-        {
-            _groupSubscriptions.Remove(groupId);
-            await Unsubscribe(subscription.Handle);
-        }
-    }
-
-    IAsyncStream<ChatEvent> Stream(StreamId id) => cluster.GetStreamProvider(ChatStreams.Provider).GetStream<ChatEvent>(id);
-
-    async Task Unsubscribe(StreamSubscriptionHandle<ChatEvent> handle)
-    {
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToHashSet();
         try
         {
-            await handle.UnsubscribeAsync();
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(ct))
+            {
+                if (active.Any(silo => snapshot.GetSiloStatus(silo) != SiloStatus.Active)) return;
+                active.UnionWith(snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress));
+            }
         }
-        catch (Exception e)
+        catch (OperationCanceledException)
         {
-            logger.LogWarning(e, "Unsubscribing from stream {StreamId} failed", handle.StreamId);
         }
     }
 }

@@ -44,10 +44,24 @@ public sealed class ChatHub(ChatDelivery delivery, ConversationViews views, IGra
         if (await Conversation(conversationId).Typing(UserId) is { } error) throw Refused(error);
     }
 
-    IConversationGrain Conversation(string? conversationId) =>
-        ConversationIds.TryParse(conversationId, out _, out _)
-            ? grains.GetGrain<IConversationGrain>(conversationId!)
-            : throw new HubException($"unknown conversation '{conversationId}'");
+    /// <summary>
+    /// The conversation's grain reference, remembered on the connection (a few dozen at most):
+    /// making a reference from a string key costs more than the call through it. Not locked: SignalR
+    /// runs one invocation per connection at a time (kept at 1 so a connection's sends stay in order).
+    /// </summary>
+    IConversationGrain Conversation(string? conversationId)
+    {
+        var cache = Context.Items.TryGetValue(typeof(ChatHub), out var items) ? (Dictionary<string, IConversationGrain>)items! : null;
+        if (conversationId is not null && cache?.TryGetValue(conversationId, out var known) == true) return known;
+        if (!ConversationIds.TryParse(conversationId, out _, out _)) throw new HubException($"unknown conversation '{conversationId}'");
+        var conversation = grains.GetGrain<IConversationGrain>(conversationId!);
+        if (cache is null) Context.Items[typeof(ChatHub)] = cache = [];
+        if (cache.Count >= MaxRememberedConversations) cache.Clear();
+        cache[conversationId!] = conversation;
+        return conversation;
+    }
+
+    const int MaxRememberedConversations = 32;
 
     static HubException Refused(DomainError error) => new(error.Message);
 }

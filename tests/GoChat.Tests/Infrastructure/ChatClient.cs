@@ -48,7 +48,7 @@ public sealed class ChatClient : IAsyncDisposable
         return events;
     }
 
-    /// <summary>Waits for an event of a kind that matches; streams may also replay recent events to a new subscriber, so tests match by content or seq.</summary>
+    /// <summary>Waits for an event of a kind that matches; delivery is at least once and may race a new connection, so tests match by content or seq.</summary>
     public async Task<JsonElement> WaitFor(string name, Func<JsonElement, bool> match, TimeSpan? within = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
