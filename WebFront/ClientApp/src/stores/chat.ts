@@ -276,8 +276,9 @@ export const useChat = defineStore('chat', () => {
 
   async function send(conversationId: string, body: Omit<SendRequest, 'conversationId' | 'clientMsgId'>) {
     const request: SendRequest = { conversationId, clientMsgId: newClientMsgId(), ...body }
-    const list = messages.get(conversationId)
-    if (!list) return
+    // Sent before the history arrived: the history is merged around it when it does.
+    if (!messages.has(conversationId)) messages.set(conversationId, [])
+    const list = messages.get(conversationId)!
     list.push({
       id: 0, conversationId, seq: 0, senderId: me.value, kind: body.kind, text: body.text ?? '', media: null,
       replyToSeq: body.replyToSeq ?? null, clientMsgId: request.clientMsgId, sentAt: new Date().toISOString(),
