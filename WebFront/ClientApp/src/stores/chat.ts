@@ -115,6 +115,7 @@ export const useChat = defineStore('chat', () => {
       const list = await connection.invoke<Conversation[]>('Sync')
       loadError.value = null
       link.value = 'connected'
+      if (!performance.getEntriesByName('gochat:chat-live').length) performance.mark('gochat:chat-live')
       for (const c of list) upsertConversation(c)
       for (const id of [...conversations.keys()]) if (!list.some(c => c.id === id)) conversations.delete(id)
       await Promise.all([...messages.keys()].map(id => fillGap(id)))
