@@ -45,6 +45,8 @@ export interface Conversation {
   lastSeq: number
   readSeq: number
   unread: number
+  /** Direct conversations: how far the other user has read. */
+  peerReadSeq?: number | null
 }
 
 export interface GroupMember {

@@ -171,6 +171,7 @@ export const useChat = defineStore('chat', () => {
       conversations.set(c.id, { ...c })
     }
     if (c.peer) users.set(c.peer.id, c.peer)
+    if (c.peerReadSeq) peerRead.set(c.id, Math.max(peerRead.get(c.id) ?? 0, c.peerReadSeq))
   }
 
   async function refreshConversations() {
