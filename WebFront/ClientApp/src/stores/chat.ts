@@ -65,7 +65,14 @@ export const useChat = defineStore('chat', () => {
   async function start() {
     if (!stopped) return
     stopped = false
-    ticker = window.setInterval(() => { now.value = Date.now(); expireTyping() }, 1000)
+    let ticks = 0
+    ticker = window.setInterval(() => {
+      now.value = Date.now()
+      expireTyping()
+      // While reconnecting, ask the API now and then whether the token still works: if it was
+      // revoked (logged out elsewhere), the 401 signs this page out instead of retrying forever.
+      if (link.value === 'reconnecting' && ++ticks % 10 === 0) void get('/api/v1/users/me').catch(() => {})
+    }, 1000)
     void loadContacts()
     const { HubConnectionBuilder, LogLevel } = await import('@microsoft/signalr')
     if (stopped) return
