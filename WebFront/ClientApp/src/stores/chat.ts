@@ -41,6 +41,8 @@ export const useChat = defineStore('chat', () => {
   const typing = reactive(new Map<string, Map<number, number>>())
   const peerRead = reactive(new Map<string, number>())
   const activeId = ref<string | null>(null)
+  /** True while the chat page is on screen (not the videos page): only then is the open conversation read. */
+  const viewing = ref(false)
   const link = ref<LinkState>('offline')
   const loadError = ref<string | null>(null)
   const now = ref(Date.now())
@@ -173,7 +175,7 @@ export const useChat = defineStore('chat', () => {
     if (existing) {
       const keepLast = existing.lastMessage && (!c.lastMessage || existing.lastMessage.seq > c.lastMessage.seq)
       Object.assign(existing, { ...c, lastMessage: keepLast ? existing.lastMessage : c.lastMessage, lastSeq: Math.max(existing.lastSeq, c.lastSeq) })
-      if (activeId.value === c.id && document.visibilityState === 'visible') existing.unread = 0
+      if (isSeen(c.id)) existing.unread = 0
     } else {
       conversations.set(c.id, { ...c })
     }
@@ -255,7 +257,7 @@ export const useChat = defineStore('chat', () => {
     if (!conv.lastMessage || m.seq >= conv.lastMessage.seq) conv.lastMessage = m
     if (m.seq > conv.lastSeq) {
       conv.lastSeq = m.seq
-      const seen = activeId.value === m.conversationId && document.visibilityState === 'visible'
+      const seen = isSeen(m.conversationId)
       if (m.senderId !== me.value && !seen && m.seq > conv.readSeq) conv.unread++
     }
     return true
@@ -339,9 +341,13 @@ export const useChat = defineStore('chat', () => {
     onMessageUpdated({ ...m, recalled: true, text: '', media: null })
   }
 
+  function isSeen(id: string): boolean {
+    return viewing.value && activeId.value === id && document.visibilityState === 'visible'
+  }
+
   function markRead(id: string) {
     const conv = conversations.get(id)
-    if (!conv || document.visibilityState !== 'visible') return
+    if (!conv || !isSeen(id)) return
     const seq = lastSeq(id)
     conv.unread = 0
     if (seq <= conv.readSeq) return
@@ -472,7 +478,7 @@ export const useChat = defineStore('chat', () => {
   }
 
   return {
-    conversations, ordered, messages, hasOlder, users, contacts, typing, peerRead, activeId, active, link, loadError, now,
+    conversations, ordered, messages, hasOlder, users, contacts, typing, peerRead, activeId, viewing, active, link, loadError, now,
     start, stop, open, loadOlder, send, deliver, discard, edit, recall, markRead, sendTyping, typingIn, openDirect,
     searchUsers, addContact, loadContacts, user, nameOf, groups, loadGroup, createGroup, addMembers, leaveGroup, refreshConversations,
   }
