@@ -15,7 +15,7 @@ public static class WebFrontApp
 {
     public static async Task<WebApplication> CreateAsync(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = WebClient.ClientRoot() });
         await builder.AddGoChatSiloAsync();
         builder.AddWebFrontServices();
         var app = builder.Build();
@@ -60,6 +60,7 @@ public static class WebFrontApp
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
         app.UseStatusCodePages();
+        app.UseWebClientFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -69,7 +70,7 @@ public static class WebFrontApp
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(SiloSetup.ReadyTag) });
         app.MapOpenApi();
         app.MapScalarApiReference("/api-reference", o => o.WithTitle("GoChat API"));
-        app.MapGet("/", () => Results.Content(LandingPage, "text/html")).ExcludeFromDescription();
+        app.MapWebClient();
 
         app.MapNativeAccountsApi();
         app.MapNativeMediaApi();
@@ -102,10 +103,4 @@ public static class WebFrontApp
         e.InnerException is System.Text.Json.JsonException json
             ? $"the request body is not valid JSON for this route: {json.Message.Split(" Path:")[0]}"
             : e.Message;
-
-    const string LandingPage = """
-        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>GoChat</title></head>
-        <body><h1>GoChat is running</h1><p>API reference: <a href="/api-reference">/api-reference</a>,
-        OpenAPI document: <a href="/openapi/v1.json">/openapi/v1.json</a>.</p></body></html>
-        """;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what GoChat needs on a Debian/Ubuntu machine that already has the .NET SDK:
 # the PostgreSQL server binaries (GoChat runs its own PostgreSQL unless given a connection string)
-# and ffmpeg (probing published videos and cutting their covers).
+# ffmpeg (probing published videos and cutting their covers) and Node.js 20.19+ with npm (building
+# the web client in WebFront/ClientApp; the build runs npm itself).
 # Idempotent: installs only what is missing. Pass --tests for what the test suite needs as well.
 set -euo pipefail
 
@@ -13,6 +14,11 @@ have_postgres() {
 have_postgres || need+=(postgresql)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+node_ok() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
+    node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
+}
+node_ok || need+=(nodejs npm)
 
 if ((${#need[@]})); then
   echo "Installing: ${need[*]}"
@@ -26,4 +32,5 @@ if ((${#need[@]})); then
   $sudo apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
 
+node_ok || { echo "Node.js 20.19 or newer with npm is needed to build the web client, and this system's packages are older: install it from https://nodejs.org/en/download (or NodeSource's packages), then run again." >&2; exit 1; }
 command -v dotnet >/dev/null 2>&1 || { echo "The .NET 10 SDK is required: https://dot.net" >&2; exit 1; }

@@ -3,9 +3,12 @@ using Npgsql;
 
 namespace GoChat.Grains.Chat;
 
-/// <summary>One row of a user's conversation list, before titles and previews are rendered.</summary>
+/// <summary>
+/// One row of a user's conversation list, before titles and previews are rendered. In a direct
+/// conversation <c>PeerReadSeq</c> is how far the other user has read (for "Seen").
+/// </summary>
 public sealed record ConversationEntry(
-    string ConversationId, long? PeerId, long? GroupId, long ReadSeq, long LastSeq, ChatMessage? LastMessage);
+    string ConversationId, long? PeerId, long? GroupId, long ReadSeq, long LastSeq, ChatMessage? LastMessage, long? PeerReadSeq = null);
 
 /// <summary>
 /// conversation_members: which conversations each user is in and how far they have read.
@@ -60,8 +63,9 @@ public sealed class ConversationStore(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         var rows = await connection.QueryAsync("""
-            SELECT cm.conversation_id AS entry_conversation_id, cm.peer_id, cm.group_id, cm.read_seq, last.*
+            SELECT cm.conversation_id AS entry_conversation_id, cm.peer_id, cm.group_id, cm.read_seq, peer.read_seq AS peer_read_seq, last.*
             FROM conversation_members cm
+            LEFT JOIN conversation_members peer ON peer.user_id = cm.peer_id AND peer.conversation_id = cm.conversation_id
             LEFT JOIN LATERAL (
                 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.text, m.media_id, media.content_type AS media_content_type,
                        media.size AS media_size, media.name AS media_name, m.reply_to_seq, m.client_msg_id, m.sent_at, m.edited_at, m.recalled
@@ -78,7 +82,8 @@ public sealed class ConversationStore(NpgsqlDataSource db)
                 (long)r.id, (string)r.conversation_id, (long)r.seq, (long)r.sender_id, (short)r.kind, (string)r.text, (long?)r.media_id,
                 (string?)r.media_content_type, (long?)r.media_size, (string?)r.media_name, (long?)r.reply_to_seq, (string)r.client_msg_id,
                 (DateTime)r.sent_at, (DateTime?)r.edited_at, (bool)r.recalled).ToMessage();
-            return new ConversationEntry((string)r.entry_conversation_id, (long?)r.peer_id, (long?)r.group_id, (long)r.read_seq, last?.Seq ?? 0, last);
+            return new ConversationEntry((string)r.entry_conversation_id, (long?)r.peer_id, (long?)r.group_id, (long)r.read_seq, last?.Seq ?? 0, last,
+                (long?)r.peer_read_seq);
         }).ToList();
     }
 }

@@ -13,8 +13,10 @@ public sealed record MessageDto(
         m.ReplyToSeq, m.ClientMsgId, m.SentAt, m.EditedAt, m.Recalled);
 }
 
+/// <summary>A conversation in a user's list; <c>PeerReadSeq</c> (direct conversations) is how far the other user has read.</summary>
 public sealed record ConversationDto(
-    string Id, string Kind, string Title, UserDto? Peer, long? GroupId, MessageDto? LastMessage, long LastSeq, long ReadSeq, long Unread);
+    string Id, string Kind, string Title, UserDto? Peer, long? GroupId, MessageDto? LastMessage, long LastSeq, long ReadSeq, long Unread,
+    long? PeerReadSeq = null);
 
 public sealed record SendMessageRequest(string? ConversationId, string? ClientMsgId, string? Kind, string? Text, long? MediaId, long? ReplyToSeq)
 {

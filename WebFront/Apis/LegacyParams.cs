@@ -4,17 +4,20 @@ namespace GoChat.WebFront.Apis;
 
 /// <summary>
 /// The parameters of a legacy-dialect request (douyin, ginchat): clients send them as form
-/// fields, in the query string, or both, so both are read (form first).
+/// fields, in the query string, or both, so both are read (form first). The token may also come as
+/// "Authorization: Bearer" (the web client's way, which keeps it out of URLs).
 /// </summary>
 public sealed class LegacyParams
 {
     readonly IQueryCollection _query;
     readonly IFormCollection? _form;
+    readonly string? _bearer;
 
-    LegacyParams(IQueryCollection query, IFormCollection? form)
+    LegacyParams(IQueryCollection query, IFormCollection? form, string? bearer)
     {
         _query = query;
         _form = form;
+        _bearer = bearer;
     }
 
     public static async Task<LegacyParams> ReadAsync(HttpRequest request)
@@ -26,12 +29,13 @@ public sealed class LegacyParams
             try { form = await request.ReadFormAsync(request.HttpContext.RequestAborted); }
             catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException) { form = null; }
         }
-        return new LegacyParams(request.Query, form);
+        return new LegacyParams(request.Query, form, Accounts.TokenAuthenticationHandler.BearerToken(request));
     }
 
     public string? this[string name] =>
         _form is not null && _form.TryGetValue(name, out var fromForm) && fromForm.Count > 0 ? fromForm[0]
         : _query.TryGetValue(name, out var fromQuery) && fromQuery.Count > 0 ? fromQuery[0]
+        : name == "token" ? _bearer
         : null;
 
     /// <summary>An int64 parameter: null when absent; false (with a message) when present but not a number.</summary>

@@ -29,6 +29,6 @@ public sealed class ConversationViews(ConversationStore store, IGrainFactory gra
         }
         var peer = e.PeerId is { } peerId ? await grains.GetGrain<IUserGrain>(peerId).GetProfile() : null;
         return new ConversationDto(e.ConversationId, "direct", peer?.DisplayName ?? "(closed account)",
-            peer is null ? null : await users.Render(peer), null, last, e.LastSeq, e.ReadSeq, unread);
+            peer is null ? null : await users.Render(peer), null, last, e.LastSeq, e.ReadSeq, unread, e.PeerReadSeq ?? 0);
     }
 }

@@ -1,0 +1,89 @@
+// Shapes of the native API (docs/api.md, shared api-native.md). Ids are JSON numbers below 2^53.
+
+export interface User {
+  id: number
+  username: string
+  displayName: string
+  avatarUrl: string | null
+  signature: string | null
+  online: boolean
+  isBot: boolean
+}
+
+export interface Media {
+  id: number
+  url: string
+  contentType: string
+  size: number
+  name?: string | null
+}
+
+export type MessageKind = 'text' | 'image' | 'audio' | 'video' | 'file' | 'system'
+
+export interface Message {
+  id: number
+  conversationId: string
+  seq: number
+  senderId: number
+  kind: MessageKind
+  text: string
+  media?: Media | null
+  replyToSeq?: number | null
+  clientMsgId: string
+  sentAt: string
+  editedAt?: string | null
+  recalled: boolean
+}
+
+export interface Conversation {
+  id: string
+  kind: 'direct' | 'group'
+  title: string
+  peer?: User | null
+  groupId?: number | null
+  lastMessage?: Message | null
+  lastSeq: number
+  readSeq: number
+  unread: number
+  /** Direct conversations: how far the other user has read. */
+  peerReadSeq?: number | null
+}
+
+export interface GroupMember {
+  user: User
+  role: 'owner' | 'admin' | 'member'
+}
+
+export interface Group {
+  id: number
+  name: string
+  description: string
+  iconUrl: string | null
+  ownerId: number
+  memberCount: number
+  conversationId: string
+  members?: GroupMember[]
+}
+
+export interface Session {
+  userId: number
+  token: string
+  user: User
+}
+
+/** A message as the client shows it: a server message, or one of ours still on its way. */
+export interface ChatItem extends Message {
+  state: 'sending' | 'sent' | 'failed'
+  error?: string
+  /** For a failed send: the request to repeat (same clientMsgId, so the server keeps one copy). */
+  retry?: SendRequest
+}
+
+export interface SendRequest {
+  conversationId: string
+  clientMsgId: string
+  kind: MessageKind
+  text?: string
+  mediaId?: number
+  replyToSeq?: number
+}
