@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what GoChat needs on a Debian/Ubuntu machine that already has the .NET SDK:
 # the PostgreSQL server binaries (GoChat runs its own PostgreSQL unless given a connection string)
-# and ffmpeg (probing published videos and cutting their covers).
-# Idempotent: installs only what is missing. Pass --tests for what the test suite needs as well.
+# ffmpeg (probing published videos and cutting their covers) and Node.js with npm (the build
+# compiles the web client). Idempotent: installs only what is missing.
+# Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive.
 set -euo pipefail
 
 need=()
@@ -13,6 +14,10 @@ have_postgres() {
 have_postgres || need+=(postgresql)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+if [ "${1:-}" = "--tests" ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+fi
 
 if ((${#need[@]})); then
   echo "Installing: ${need[*]}"
