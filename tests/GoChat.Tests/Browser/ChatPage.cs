@@ -60,7 +60,7 @@ public sealed class ChatPage(IPage page, string who)
     {
         await SearchUsers.FillAsync(username);
         var result = Page.GetByRole(AriaRole.List, new() { Name = "Search results", Exact = true })
-            .GetByRole(AriaRole.Button).Filter(new() { HasText = displayName }).First;
+            .GetByRole(AriaRole.Button, new() { Name = $"Chat with {displayName}", Exact = true });
         await result.ClickAsync();
         await Expect(Messages).ToBeVisibleAsync();
         await Expect(Composer).ToBeVisibleAsync();

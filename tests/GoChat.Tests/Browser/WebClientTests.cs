@@ -91,16 +91,17 @@ public sealed class WebClientTests(Chromium chromium)
         await leo.OpenConversationAsync("Kim");
 
         await AttachAsync(kim, new FilePayload { Name = "red-dot.png", MimeType = "image/png", Buffer = TinyPng });
-        var image = leo.Messages.GetByRole(AriaRole.Img).Last;
+        var image = leo.Messages.GetByRole(AriaRole.Button, new() { Name = "Open image", Exact = true }).Last.GetByRole(AriaRole.Img);
         await Expect(image).ToBeVisibleAsync();
         // the picture really loaded (decoded pixels), not a broken-image placeholder
         await Expect(image).ToHaveJSPropertyAsync("naturalWidth", 4);
 
         var notes = "minutes of the meeting\n"u8.ToArray();
         await AttachAsync(kim, new FilePayload { Name = "minutes.txt", MimeType = "text/plain", Buffer = notes });
-        var link = leo.Messages.GetByRole(AriaRole.Link).Filter(new() { HasText = "minutes.txt" });
-        await Expect(link).ToBeVisibleAsync();
-        var download = await leo.Page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
+        var downloadButton = leo.Messages.GetByRole(AriaRole.Button, new() { Name = "Download minutes.txt", Exact = true });
+        await Expect(downloadButton).ToBeVisibleAsync();
+        var download = await leo.Page.RunAndWaitForDownloadAsync(() => downloadButton.ClickAsync());
+        Assert.Equal("minutes.txt", download.SuggestedFilename);
         var saved = Path.Combine(Path.GetTempPath(), $"gochat-download-{Guid.NewGuid():N}.txt");
         await download.SaveAsAsync(saved);
         Assert.Equal(notes, await File.ReadAllBytesAsync(saved));
