@@ -3,7 +3,8 @@
 # the PostgreSQL server binaries (GoChat runs its own PostgreSQL unless given a connection string)
 # ffmpeg (probing published videos and cutting their covers) and Node.js 20.19+ with npm (building
 # the web client in WebFront/ClientApp; the build runs npm itself).
-# Idempotent: installs only what is missing. Pass --tests for what the test suite needs as well.
+# Idempotent: installs only what is missing.
+# Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive.
 set -euo pipefail
 
 need=()
@@ -19,6 +20,9 @@ node_ok() {
     node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
 }
 node_ok || need+=(nodejs npm)
+if [ "${1:-}" = "--tests" ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+fi
 
 if ((${#need[@]})); then
   echo "Installing: ${need[*]}"
