@@ -36,13 +36,20 @@ public static partial class GinchatSockets
     {
         if (await Authenticate(http, userIdField: "userId") is not { } userId) return;
         var socket = new SocketSender();
-        Task Deliver(ChatEvent e) =>
-            e is { Type: "message", Message: { } m } && m.SenderId != userId ? socket.Send(ToFrame(m, userId)) : Task.CompletedTask;
+        ChatDelivery.Listening? listening = null;
+        Task Deliver(ChatEvent e) => e switch
+        {
+            { Type: "message", Message: { } m } when m.SenderId != userId => socket.Send(ToFrame(m, userId)),
+            // Groups joined or left while the socket is open: their messages start or stop arriving.
+            { Type: "groupJoined", GroupId: { } g } when e.UserId == userId && listening is not null => listening.Add(ChatRoutes.ForGroup(g)),
+            { Type: "groupLeft", GroupId: { } g } when e.UserId == userId && listening is not null => listening.Remove(ChatRoutes.ForGroup(g)),
+            _ => Task.CompletedTask,
+        };
 
         // Listen before accepting, so everything sent after the client's handshake reaches it.
         var routes = new List<string> { ChatRoutes.ForUser(userId) };
         routes.AddRange((await groups.GroupsOf(userId)).Select(ChatRoutes.ForGroup));
-        await using var listening = await delivery.Listen(routes, Deliver);
+        await using var listen = listening = await delivery.Listen(routes, Deliver);
         socket.Open(await http.WebSockets.AcceptWebSocketAsync());
         await foreach (var frame in ReadFrames(socket.Socket!, http.RequestAborted))
             if (await SendFromFrame(grains, userId, frame) is { } refusal) await socket.Send(refusal);

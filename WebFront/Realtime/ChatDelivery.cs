@@ -115,17 +115,12 @@ public sealed class ChatDelivery : IChatReceiver
     /// Calls <paramref name="listener"/> with every event of the given routes until the returned
     /// handle is disposed. Attaching is done when this returns, so nothing published after it is missed.
     /// </summary>
-    public async Task<IAsyncDisposable> Listen(IReadOnlyList<string> routes, Func<ChatEvent, Task> listener)
+    public async Task<Listening> Listen(IReadOnlyList<string> routes, Func<ChatEvent, Task> listener)
     {
-        var added = new List<string>();
-        var handle = new Listening(this, added, listener);
+        var handle = new Listening(this, listener);
         try
         {
-            foreach (var key in routes.Distinct())
-            {
-                await AddMember(key, route => route.Listeners = route.Listeners.Add(listener));
-                added.Add(key);
-            }
+            foreach (var key in routes.Distinct()) await handle.Add(key);
         }
         catch
         {
@@ -135,13 +130,57 @@ public sealed class ChatDelivery : IChatReceiver
         return handle;
     }
 
-    sealed class Listening(ChatDelivery delivery, List<string> routes, Func<ChatEvent, Task> listener) : IAsyncDisposable
+    /// <summary>One listener's routes; routes can be added and removed while it listens (a group joined or left).</summary>
+    public sealed class Listening : IAsyncDisposable
     {
+        readonly ChatDelivery _delivery;
+        readonly Func<ChatEvent, Task> _listener;
+        readonly SemaphoreSlim _lock = new(1, 1);
+        readonly HashSet<string> _routes = [];
+        bool _disposed;
+
+        internal Listening(ChatDelivery delivery, Func<ChatEvent, Task> listener)
+        {
+            _delivery = delivery;
+            _listener = listener;
+        }
+
+        /// <summary>Starts listening to <paramref name="key"/> too (no-op when already listening or disposed).</summary>
+        public async Task Add(string key)
+        {
+            await _lock.WaitAsync();
+            try
+            {
+                if (_disposed || _routes.Contains(key)) return;
+                await _delivery.AddMember(key, route => route.Listeners = route.Listeners.Add(_listener));
+                _routes.Add(key);
+            }
+            finally { _lock.Release(); }
+        }
+
+        /// <summary>Stops listening to <paramref name="key"/> (no-op when not listening).</summary>
+        public async Task Remove(string key)
+        {
+            await _lock.WaitAsync();
+            try
+            {
+                if (!_routes.Remove(key)) return;
+                await _delivery.RemoveMember(key, route => route.Listeners = route.Listeners.Remove(_listener));
+            }
+            finally { _lock.Release(); }
+        }
+
         public async ValueTask DisposeAsync()
         {
-            foreach (var key in routes)
-                await delivery.RemoveMember(key, route => route.Listeners = route.Listeners.Remove(listener));
-            routes.Clear();
+            await _lock.WaitAsync();
+            try
+            {
+                _disposed = true;
+                foreach (var key in _routes)
+                    await _delivery.RemoveMember(key, route => route.Listeners = route.Listeners.Remove(_listener));
+                _routes.Clear();
+            }
+            finally { _lock.Release(); }
         }
     }
 
