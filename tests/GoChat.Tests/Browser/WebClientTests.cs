@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GoChat.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Orleans;
+using Orleans.Runtime;
 using static Microsoft.Playwright.Assertions;
 
 namespace GoChat.Tests.Browser;
@@ -183,6 +186,48 @@ public sealed class WebClientTests(Chromium chromium)
             await host.DisposeAsync();
         }
     });
+
+    [Fact]
+    public Task A_message_whose_live_event_was_lost_shows_when_the_page_comes_back_into_view() => BrowserScope.RunAsync(chromium, async browser =>
+    {
+        await using var host = await GoChatHost.StartAsync();
+        var (_, veraToken) = await host.RegisterAsync("vera", displayName: "Vera");
+        var (walterId, _) = await host.RegisterAsync("walter", displayName: "Walter");
+        var conversation = await StartConversationAsync(host, veraToken, walterId, "are you there?");
+
+        var walter = await browser.OpenAsync(host.BaseAddress, "walter");
+        await walter.LogInAsync("walter");
+        await walter.OpenConversationAsync("Vera");
+        await walter.ExpectMessageAsync("are you there?");
+
+        // The delivery routes forget this WebFront (as when the silo holding them dies), so the next
+        // message is committed but never pushed to the page.
+        var management = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await RouteGrainActivations(management) > 0 && DateTime.UtcNow < deadline)
+        {
+            await management.ForceActivationCollection(TimeSpan.Zero);
+            await Task.Delay(100);
+        }
+        Assert.Equal(0, await RouteGrainActivations(management));
+        using (var vera = host.Client(veraToken))
+        {
+            var sent = await vera.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new { clientMsgId = Guid.NewGuid().ToString(), kind = "text", text = "sent while the route was rebuilt" });
+            Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        }
+        await Task.Delay(2_000);
+        await Expect(walter.Message("sent while the route was rebuilt")).ToHaveCountAsync(0);
+
+        // The person switches back to the tab: the page compares with the server and fills the gap.
+        await walter.Page.EvaluateAsync("() => document.dispatchEvent(new Event('visibilitychange'))");
+        await walter.ExpectMessageAsync("sent while the route was rebuilt");
+        Assert.Empty(browser.PageErrors);
+    });
+
+    static async Task<int> RouteGrainActivations(IManagementGrain management) =>
+        (await management.GetSimpleGrainStatistics())
+            .Where(s => s.GrainType.Contains("ChatRoute", StringComparison.OrdinalIgnoreCase))
+            .Sum(s => s.ActivationCount);
 
     [Fact]
     public Task Markup_in_a_message_shows_as_text_and_never_runs() => BrowserScope.RunAsync(chromium, async browser =>

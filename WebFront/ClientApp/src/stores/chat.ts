@@ -50,6 +50,8 @@ export const useChat = defineStore('chat', () => {
   let stopped = true
   let lastTypingSent = new Map<string, number>()
   let ticker: number | undefined
+  const catchUpSeconds = 60
+  let sinceCatchUp = 0
 
   const me = computed(() => session.user?.id ?? 0)
 
@@ -74,7 +76,10 @@ export const useChat = defineStore('chat', () => {
       // While reconnecting, ask the API now and then whether the token still works: if it was
       // revoked (logged out elsewhere), the 401 signs this page out instead of retrying forever.
       if (link.value === 'reconnecting' && ++ticks % 10 === 0) void get('/api/v1/users/me').catch(() => {})
+      // Live delivery is the fast path, not the guarantee: now and then compare with the server.
+      if (link.value === 'connected' && ++sinceCatchUp >= catchUpSeconds) void catchUp()
     }, 1000)
+    document.addEventListener('visibilitychange', onVisible)
     void loadContacts()
     const { HubConnectionBuilder, LogLevel } = await import('@microsoft/signalr')
     if (stopped) return
@@ -117,6 +122,29 @@ export const useChat = defineStore('chat', () => {
     }
   }
 
+  /**
+   * Asks the server for the conversation list and fetches whatever this page is missing by seq: an
+   * event can be lost while the server rebuilds a delivery route (a silo left the cluster), and a
+   * page that was in the background may have been throttled. Runs every minute and whenever the
+   * page comes back into view.
+   */
+  async function catchUp() {
+    sinceCatchUp = 0
+    if (!connection || link.value !== 'connected') return
+    try {
+      const list = await connection.invoke<Conversation[]>('Sync')
+      for (const c of list) upsertConversation(c)
+      await Promise.all([...messages.keys()].map(id => fillGap(id)))
+      if (activeId.value) markRead(activeId.value)
+    } catch {
+      // the link dropped meanwhile: the reconnect catches up
+    }
+  }
+
+  function onVisible() {
+    if (document.visibilityState === 'visible') void catchUp()
+  }
+
   /** Events flow from the moment Sync returns; anything earlier is fetched from history by seq. */
   async function afterConnect() {
     if (!connection) return
@@ -153,6 +181,7 @@ export const useChat = defineStore('chat', () => {
   async function stop() {
     stopped = true
     window.clearInterval(ticker)
+    document.removeEventListener('visibilitychange', onVisible)
     const c = connection
     connection = null
     link.value = 'offline'
