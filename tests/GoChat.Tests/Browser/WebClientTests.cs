@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GoChat.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Orleans;
-using Orleans.Runtime;
 using static Microsoft.Playwright.Assertions;
 
 namespace GoChat.Tests.Browser;
@@ -202,14 +199,7 @@ public sealed class WebClientTests(Chromium chromium)
 
         // The delivery routes forget this WebFront (as when the silo holding them dies), so the next
         // message is committed but never pushed to the page.
-        var management = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await RouteGrainActivations(management) > 0 && DateTime.UtcNow < deadline)
-        {
-            await management.ForceActivationCollection(TimeSpan.Zero);
-            await Task.Delay(100);
-        }
-        Assert.Equal(0, await RouteGrainActivations(management));
+        await host.DeactivateRouteGrainsAsync();
         using (var vera = host.Client(veraToken))
         {
             var sent = await vera.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new { clientMsgId = Guid.NewGuid().ToString(), kind = "text", text = "sent while the route was rebuilt" });
@@ -223,11 +213,6 @@ public sealed class WebClientTests(Chromium chromium)
         await walter.ExpectMessageAsync("sent while the route was rebuilt");
         Assert.Empty(browser.PageErrors);
     });
-
-    static async Task<int> RouteGrainActivations(IManagementGrain management) =>
-        (await management.GetSimpleGrainStatistics())
-            .Where(s => s.GrainType.Contains("ChatRoute", StringComparison.OrdinalIgnoreCase))
-            .Sum(s => s.ActivationCount);
 
     [Fact]
     public Task Markup_in_a_message_shows_as_text_and_never_runs() => BrowserScope.RunAsync(chromium, async browser =>

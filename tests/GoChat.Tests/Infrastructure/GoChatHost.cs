@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using GoChat.WebFront;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 
 namespace GoChat.Tests.Infrastructure;
 
@@ -61,6 +63,27 @@ public sealed class GoChatHost : IAsyncDisposable
         using var json = JsonDocument.Parse(body);
         return (json.RootElement.GetProperty("userId").GetInt64(), json.RootElement.GetProperty("token").GetString()!);
     }
+
+    /// <summary>
+    /// Deactivates every delivery route grain, as when the silo holding them dies: the WebFront
+    /// attachments they kept in memory are forgotten until the WebFronts attach again.
+    /// </summary>
+    public async Task DeactivateRouteGrainsAsync()
+    {
+        var management = Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await RouteGrainActivationsAsync() > 0 && DateTime.UtcNow < deadline)
+        {
+            await management.ForceActivationCollection(TimeSpan.Zero);
+            await Task.Delay(100);
+        }
+        Assert.Equal(0, await RouteGrainActivationsAsync());
+    }
+
+    public async Task<int> RouteGrainActivationsAsync() =>
+        (await Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics())
+            .Where(s => s.GrainType.Contains("ChatRoute", StringComparison.OrdinalIgnoreCase))
+            .Sum(s => s.ActivationCount);
 
     public async ValueTask DisposeAsync()
     {
