@@ -132,10 +132,7 @@ export const useChat = defineStore('chat', () => {
     sinceCatchUp = 0
     if (!connection || link.value !== 'connected') return
     try {
-      const list = await connection.invoke<Conversation[]>('Sync')
-      for (const c of list) upsertConversation(c)
-      await Promise.all([...messages.keys()].map(id => fillGap(id)))
-      if (activeId.value) markRead(activeId.value)
+      await applySync(await connection.invoke<Conversation[]>('Sync'))
     } catch {
       // the link dropped meanwhile: the reconnect catches up
     }
@@ -153,17 +150,22 @@ export const useChat = defineStore('chat', () => {
       loadError.value = null
       link.value = 'connected'
       if (!performance.getEntriesByName('gochat:chat-live').length) performance.mark('gochat:chat-live')
-      for (const c of list) upsertConversation(c)
-      for (const id of [...conversations.keys()]) if (!list.some(c => c.id === id)) conversations.delete(id)
-      await Promise.all([...messages.keys()].map(id => fillGap(id)))
+      await applySync(list)
       void loadContacts()
       for (const list of messages.values())
         for (const item of list) if (item.state === 'failed' && item.retry && item.error === offlineText) void deliver(item)
-      if (activeId.value) markRead(activeId.value)
     } catch (e) {
       loadError.value = errorText(e)
       throw e
     }
+  }
+
+  /** Takes the server's conversation list as it is and fetches what each loaded conversation lacks, by seq. */
+  async function applySync(list: Conversation[]) {
+    for (const c of list) upsertConversation(c)
+    for (const id of [...conversations.keys()]) if (!list.some(c => c.id === id)) conversations.delete(id)
+    await Promise.all([...messages.keys()].map(id => fillGap(id)))
+    if (activeId.value) markRead(activeId.value)
   }
 
   async function fillGap(id: string) {
