@@ -28,9 +28,8 @@ public static class DouyinEngagementApi
         var p = await LegacyParams.ReadAsync(request);
         var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
         if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
-        if (!p.TryGetLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
-        if (videoId is null) return DouyinDialect.Fail("video_id is required");
-        var video = grains.GetGrain<IVideoGrain>(videoId.Value);
+        if (!p.TryGetRequiredLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
+        var video = grains.GetGrain<IVideoGrain>(videoId);
         var error = p["action_type"] switch
         {
             "1" => await video.Favorite(caller.Value!.Value),
@@ -56,9 +55,8 @@ public static class DouyinEngagementApi
         var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
         if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
         var me = caller.Value!.Value;
-        if (!p.TryGetLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
-        if (videoId is null) return DouyinDialect.Fail("video_id is required");
-        var video = grains.GetGrain<IVideoGrain>(videoId.Value);
+        if (!p.TryGetRequiredLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
+        var video = grains.GetGrain<IVideoGrain>(videoId);
         switch (p["action_type"])
         {
             case "1":
@@ -67,9 +65,8 @@ public static class DouyinEngagementApi
                 if (await users.Render(me, me, request) is not { } author) return DouyinDialect.Fail(DomainError.NotFound("unknown user"));
                 return DouyinDialect.Ok(new Dictionary<string, object?> { ["comment"] = Render(comment, author) });
             case "2":
-                if (!p.TryGetLong("comment_id", out var commentId, out var commentError)) return DouyinDialect.Fail(commentError!);
-                if (commentId is null) return DouyinDialect.Fail("comment_id is required");
-                return await video.DeleteComment(me, commentId.Value) is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();
+                if (!p.TryGetRequiredLong("comment_id", out var commentId, out var commentError)) return DouyinDialect.Fail(commentError!);
+                return await video.DeleteComment(me, commentId) is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();
             default:
                 return DouyinDialect.Fail("action_type must be 1 (post) or 2 (delete)");
         }
@@ -80,10 +77,9 @@ public static class DouyinEngagementApi
         var p = await LegacyParams.ReadAsync(request);
         var caller = await DouyinDialect.CallerAsync(p, tokens, required: false);
         if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
-        if (!p.TryGetLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
-        if (videoId is null) return DouyinDialect.Fail("video_id is required");
-        if (await grains.GetGrain<IVideoGrain>(videoId.Value).GetCounters() is null) return DouyinDialect.Fail(DomainError.NotFound($"no video {videoId}"));
-        var comments = await ListPage.Walk<VideoComment, long>((before, limit) => engagement.Comments(videoId.Value, before, limit), PageSize, MaxListed);
+        if (!p.TryGetRequiredLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
+        if (await grains.GetGrain<IVideoGrain>(videoId).GetCounters() is null) return DouyinDialect.Fail(DomainError.NotFound($"no video {videoId}"));
+        var comments = await ListPage.Walk<VideoComment, long>((before, limit) => engagement.Comments(videoId, before, limit), PageSize, MaxListed);
         var authors = await users.RenderById(comments.Select(c => c.UserId), caller.Value, request);
         var list = comments.Where(c => authors.ContainsKey(c.UserId)).Select(c => Render(c, authors[c.UserId])).ToList();
         return DouyinDialect.Ok(new Dictionary<string, object?> { ["comment_list"] = list });

@@ -40,15 +40,14 @@ public static class DouyinRelationApi
         var p = await LegacyParams.ReadAsync(request);
         var caller = await DouyinDialect.CallerAsync(p, tokens, required: true);
         if (caller.Error is { } authError) return DouyinDialect.Fail(authError);
-        if (!p.TryGetLong("to_user_id", out var target, out var targetError)) return DouyinDialect.Fail(targetError!);
-        if (target is null) return DouyinDialect.Fail("to_user_id is required");
+        if (!p.TryGetRequiredLong("to_user_id", out var target, out var targetError)) return DouyinDialect.Fail(targetError!);
         var me = grains.GetGrain<IUserGrain>(caller.Value!.Value);
         switch (p["action_type"])
         {
             case "1":
-                return await me.Follow(target.Value) is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();
+                return await me.Follow(target) is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();
             case "2":
-                await me.Unfollow(target.Value);
+                await me.Unfollow(target);
                 return DouyinDialect.Ok();
             default:
                 return DouyinDialect.Fail("action_type must be 1 (follow) or 2 (unfollow)");

@@ -53,4 +53,18 @@ public sealed class LegacyParams
         error = $"{name} must be an integer";
         return false;
     }
+
+    /// <summary>An int64 parameter that must be there: false (with a message) when absent or not a number.</summary>
+    public bool TryGetRequiredLong(string name, out long value, out string? error)
+    {
+        value = 0;
+        if (!TryGetLong(name, out var optional, out error)) return false;
+        if (optional is null)
+        {
+            error = $"{name} is required";
+            return false;
+        }
+        value = optional.Value;
+        return true;
+    }
 }
