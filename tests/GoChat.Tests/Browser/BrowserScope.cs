@@ -38,12 +38,23 @@ public sealed class BrowserScope : IAsyncDisposable
         catch (Exception failure)
         {
             var saved = await scope.ScreenshotAllAsync();
-            throw new BrowserTestFailure($"{failure.Message}\nscreenshots: {string.Join(", ", saved)}\npage errors: {string.Join(" | ", scope.PageErrors)}", failure);
+            string network;
+            lock (scope._network) network = string.Join("\n  ", scope._network);
+            throw new BrowserTestFailure($"{failure.Message}\nscreenshots: {string.Join(", ", saved)}\npage errors: {string.Join(" | ", scope.PageErrors)}\nnetwork (failed requests, errors, sockets):\n  {network}", failure);
         }
     }
 
     /// <summary>Errors thrown by page scripts, across every page of the test (also used to prove injected markup never ran).</summary>
     public List<string> PageErrors { get; } = [];
+
+    /// <summary>What went wrong on the wire (failed requests, error statuses, sockets opening and closing), reported with a failure.</summary>
+    readonly List<string> _network = [];
+
+    void Note(string who, string what)
+    {
+        lock (_network)
+            if (_network.Count < 200) _network.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {who}: {what}");
+    }
 
     /// <summary>A new person: an isolated browser context (own storage, own session) with one page.</summary>
     public async Task<ChatPage> OpenAsync(Uri baseAddress, string who, ViewportSize? viewport = null, ColorScheme colorScheme = ColorScheme.Light)
@@ -57,6 +68,13 @@ public sealed class BrowserScope : IAsyncDisposable
         });
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => { lock (PageErrors) PageErrors.Add($"{who}: {error}"); };
+        page.RequestFailed += (_, request) => Note(who, $"{request.Method} {request.Url} failed: {request.Failure}");
+        page.Response += (_, response) => { if (response.Status >= 400) Note(who, $"{response.Request.Method} {response.Url} -> {response.Status}"); };
+        page.WebSocket += (_, socket) =>
+        {
+            Note(who, $"socket open {socket.Url}");
+            socket.Close += (_, _) => Note(who, $"socket closed {socket.Url}");
+        };
         _people.Add((who, context, page));
         return new ChatPage(page, who);
     }

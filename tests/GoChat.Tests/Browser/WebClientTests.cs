@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GoChat.Tests.Infrastructure;
+using GoChat.WebFront.Realtime;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -211,6 +213,43 @@ public sealed class WebClientTests(Chromium chromium)
         // The person switches back to the tab: the page compares with the server and fills the gap.
         await walter.Page.EvaluateAsync("() => document.dispatchEvent(new Event('visibilitychange'))");
         await walter.ExpectMessageAsync("sent while the route was rebuilt");
+        Assert.Empty(browser.PageErrors);
+    });
+
+    [Fact]
+    public Task A_live_message_after_a_lost_one_brings_the_lost_one_with_it() => BrowserScope.RunAsync(chromium, async browser =>
+    {
+        await using var host = await GoChatHost.StartAsync();
+        var (_, xeniaToken) = await host.RegisterAsync("xenia", displayName: "Xenia");
+        var (yusufId, _) = await host.RegisterAsync("yusuf", displayName: "Yusuf");
+        var conversation = await StartConversationAsync(host, xeniaToken, yusufId, "first");
+
+        var yusuf = await browser.OpenAsync(host.BaseAddress, "yusuf");
+        await yusuf.LogInAsync("yusuf");
+        await yusuf.OpenConversationAsync("Xenia");
+        await yusuf.ExpectMessageAsync("first");
+
+        using var xenia = host.Client(xeniaToken);
+        async Task SendAsync(string text)
+        {
+            var sent = await xenia.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new { clientMsgId = Guid.NewGuid().ToString(), kind = "text", text });
+            Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        }
+
+        // The second message's live event is lost (the routes forgot this WebFront)...
+        await host.DeactivateRouteGrainsAsync();
+        await SendAsync("second, never pushed");
+        await Task.Delay(1_000);
+        await Expect(yusuf.Message("second, never pushed")).ToHaveCountAsync(0);
+
+        // ...the routes are rebuilt and the third arrives live: the page sees the hole before it and
+        // fetches it at once, without waiting for the minute's catch-up or a visibility change.
+        Assert.True(await host.Services.GetRequiredService<ChatDelivery>().ReattachAll(CancellationToken.None) >= 1);
+        await SendAsync("third, pushed");
+        await yusuf.ExpectMessageAsync("third, pushed");
+        await Expect(yusuf.Message("second, never pushed")).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        var texts = await yusuf.Messages.Locator("p").AllInnerTextsAsync();
+        Assert.Equal(["first", "second, never pushed", "third, pushed"], texts.Where(t => t is "first" or "second, never pushed" or "third, pushed"));
         Assert.Empty(browser.PageErrors);
     });
 

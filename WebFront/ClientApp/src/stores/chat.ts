@@ -28,14 +28,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * Conversations, messages and the live link (/hubs/chat). Messages of a conversation are kept
- * ascending by seq, with our own not-yet-acknowledged messages after them. After every
- * (re)connect the list is re-read with Sync and every open history is filled from its last seq.
+ * ascending by seq, with our own not-yet-acknowledged messages after them. Live events are the
+ * fast path only (one can be lost while the server rebuilds a delivery route, or race a
+ * reconnect), so each loaded conversation has a watermark, the seq through which this page holds
+ * every message; a message arriving past it, and every Sync, fetches the rest from history.
  */
 export const useChat = defineStore('chat', () => {
   const session = useSession()
   const conversations = reactive(new Map<string, Conversation>())
   const messages = reactive(new Map<string, ChatItem[]>())
   const hasOlder = reactive(new Map<string, boolean>())
+  /** Per loaded conversation: the seq through which this page holds every message (not reactive: bookkeeping). */
+  const complete = new Map<string, number>()
+  const gapFills = new Map<string, Promise<void>>()
+  const refill = new Set<string>()
   const users = reactive(new Map<number, User>())
   const contacts = ref<User[]>([])
   const typing = reactive(new Map<string, Map<number, number>>())
@@ -168,16 +174,67 @@ export const useChat = defineStore('chat', () => {
     if (activeId.value) markRead(activeId.value)
   }
 
-  async function fillGap(id: string) {
-    const conv = conversations.get(id)
-    if (!conv) return
+  /** Fetches what a loaded conversation lacks after its watermark; one fetch per conversation at a time (a call meanwhile runs it again after). */
+  function fillGap(id: string): Promise<void> {
+    const running = gapFills.get(id)
+    if (running) {
+      refill.add(id)
+      return running
+    }
+    const fill = (async () => {
+      try {
+        do {
+          refill.delete(id)
+          await fillOnce(id)
+        } while (refill.has(id) && !stopped)
+      } finally {
+        gapFills.delete(id)
+      }
+    })()
+    gapFills.set(id, fill)
+    return fill
+  }
+
+  async function fillOnce(id: string) {
     for (let round = 0; round < 20; round++) {
-      const after = lastSeq(id)
-      if (conv.lastSeq <= after) return
+      const conv = conversations.get(id)
+      const after = complete.get(id)
+      if (!conv || after === undefined || Math.max(conv.lastSeq, highestSeq(id)) <= after) return
       const page = await get<Message[]>(`/api/v1/conversations/${encodeURIComponent(id)}/messages?afterSeq=${after}&limit=200`)
+      if (complete.get(id) === undefined) return // logged out or reset meanwhile
       for (const m of page) insert(m)
+      // The server answered with every message after `after` that it had (a seq never committed is
+      // never there), so the page's last seq is held through, whatever the list looked like before.
+      if (page.length) complete.set(id, Math.max(complete.get(id)!, page[page.length - 1].seq))
+      advance(id)
+      // Nothing new although a later seq is known: that message's commit raced this read. The next
+      // message, Sync or catch-up asks again rather than looping here.
       if (page.length < 200) return
     }
+  }
+
+  /** Moves the watermark over the seqs this page now holds in a row. */
+  function advance(id: string) {
+    const list = messages.get(id)
+    let done = complete.get(id)
+    if (!list || done === undefined) return
+    let i = list.length
+    while (i > 0 && (list[i - 1].state !== 'sent' || list[i - 1].seq > done)) i--
+    for (; i < list.length; i++) {
+      const item = list[i]
+      if (item.state !== 'sent' || item.seq <= done) continue
+      if (item.seq !== done + 1) break
+      done = item.seq
+    }
+    complete.set(id, done)
+  }
+
+  /** A message from the server (live event or our own send's answer): placed, and a gap before it fetched. */
+  function arrived(m: Message) {
+    insert(m)
+    advance(m.conversationId)
+    const done = complete.get(m.conversationId)
+    if (done !== undefined && m.seq > done) void fillGap(m.conversationId).catch(() => {})
   }
 
   async function stop() {
@@ -190,6 +247,8 @@ export const useChat = defineStore('chat', () => {
     if (c) await c.stop().catch(() => {})
     conversations.clear()
     messages.clear()
+    complete.clear()
+    refill.clear()
     hasOlder.clear()
     typing.clear()
     peerRead.clear()
@@ -225,7 +284,7 @@ export const useChat = defineStore('chat', () => {
     return c.id
   }
 
-  function lastSeq(id: string): number {
+  function highestSeq(id: string): number {
     const list = messages.get(id)
     if (!list) return 0
     for (let i = list.length - 1; i >= 0; i--) if (list[i].state === 'sent') return list[i].seq
@@ -236,12 +295,18 @@ export const useChat = defineStore('chat', () => {
   async function open(id: string) {
     activeId.value = id
     const conv = conversations.get(id)
-    if (!messages.has(id)) {
+    if (!complete.has(id)) {
       const page = await get<Message[]>(`/api/v1/conversations/${encodeURIComponent(id)}/messages?limit=${pageSize}`)
-      if (!messages.has(id)) messages.set(id, [])
-      for (const m of page) insert(m)
-      hasOlder.set(id, page.length === pageSize && page[0].seq > 1)
-      await fillGap(id)
+      if (stopped) return
+      if (!complete.has(id)) {
+        if (!messages.has(id)) messages.set(id, [])
+        for (const m of page) insert(m)
+        hasOlder.set(id, page.length === pageSize && page[0].seq > 1)
+        // The newest page: everything up to its last seq is held (older pages come with loadOlder).
+        complete.set(id, page.length ? page[page.length - 1].seq : 0)
+        advance(id)
+        await fillGap(id)
+      }
     }
     if (conv?.kind === 'group' && conv.groupId) void loadGroup(conv.groupId).catch(() => {})
     markRead(id)
@@ -299,7 +364,7 @@ export const useChat = defineStore('chat', () => {
       void refreshConversations()
       return
     }
-    insert(m)
+    arrived(m)
     typing.get(m.conversationId)?.delete(m.senderId)
     if (activeId.value === m.conversationId) markRead(m.conversationId)
   }
@@ -343,7 +408,7 @@ export const useChat = defineStore('chat', () => {
             clientMsgId: request.clientMsgId, kind: request.kind, text: request.text, mediaId: request.mediaId, replyToSeq: request.replyToSeq,
           }), sendTimeoutMs)
       noteLast(sent)
-      insert(sent)
+      arrived(sent)
     } catch (e) {
       item.state = 'failed'
       const text = errorText(e)
@@ -379,7 +444,7 @@ export const useChat = defineStore('chat', () => {
   function markRead(id: string) {
     const conv = conversations.get(id)
     if (!conv || !isSeen(id)) return
-    const seq = lastSeq(id)
+    const seq = highestSeq(id)
     conv.unread = 0
     if (seq <= conv.readSeq) return
     conv.readSeq = seq
