@@ -60,6 +60,7 @@ public static class WebFrontApp
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
         app.UseStatusCodePages();
+        app.UseShutdownRefusals();
         app.UseWebClientFiles();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -32,7 +32,7 @@ public static partial class GinchatSockets
         return routes;
     }
 
-    static async Task SendUserMsg(HttpContext http, IGrainFactory grains, ChatDelivery delivery, GroupStore groups)
+    static async Task SendUserMsg(HttpContext http, IGrainFactory grains, ChatDelivery delivery, GroupStore groups, IHostApplicationLifetime lifetime)
     {
         if (await Authenticate(http, userIdField: "userId") is not { } userId) return;
         var socket = new SocketSender();
@@ -51,11 +51,11 @@ public static partial class GinchatSockets
         routes.AddRange((await groups.GroupsOf(userId)).Select(ChatRoutes.ForGroup));
         await using var listen = listening = await delivery.Listen(routes, Deliver);
         socket.Open(await http.WebSockets.AcceptWebSocketAsync());
-        await foreach (var frame in ReadFrames(socket.Socket!, http.RequestAborted))
+        await foreach (var frame in Frames(socket, http.RequestAborted, lifetime.ApplicationStopping))
             if (await SendFromFrame(grains, userId, frame) is { } refusal) await socket.Send(refusal);
     }
 
-    static async Task SendMsg(HttpContext http, IGrainFactory grains, ChatDelivery delivery)
+    static async Task SendMsg(HttpContext http, IGrainFactory grains, ChatDelivery delivery, IHostApplicationLifetime lifetime)
     {
         if (await Authenticate(http, userIdField: null) is not { } userId) return;
         var socket = new SocketSender();
@@ -64,7 +64,7 @@ public static partial class GinchatSockets
                 JsonSerializer.Serialize(ToFrame(m, 0) with { Type = 3, TargetId = 0 }, GinchatDialect.Json))
             : Task.CompletedTask);
         socket.Open(await http.WebSockets.AcceptWebSocketAsync());
-        await foreach (var frame in ReadFrames(socket.Socket!, http.RequestAborted))
+        await foreach (var frame in Frames(socket, http.RequestAborted, lifetime.ApplicationStopping))
         {
             if (Parse(frame) is not { } message) { await socket.Send(Refusal("the frame is not a Message JSON object")); continue; }
             if (message.Type != 3) { await socket.Send(Refusal("this socket carries broadcasts (Type 3) only")); continue; }
@@ -110,6 +110,25 @@ public static partial class GinchatSockets
         public void Open(WebSocket socket) => Socket = socket;
 
         public Task Send(GinchatMessage message) => SendText(JsonSerializer.Serialize(message, GinchatDialect.Json));
+
+        /// <summary>Starts the closing handshake with 1001 (going away); the receive loop ends when the client answers.</summary>
+        public async Task CloseForShutdown()
+        {
+            await _lock.WaitAsync();
+            try
+            {
+                if (Socket is { State: WebSocketState.Open })
+                    await Socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "the server is shutting down", CancellationToken.None);
+            }
+            catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+            {
+                // the client went away meanwhile
+            }
+            finally
+            {
+                _lock.Release();
+            }
+        }
 
         public async Task SendText(string text)
         {
@@ -168,6 +187,22 @@ public static partial class GinchatSockets
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The client's text frames until it closes or goes away. When the server stops, the socket is
+    /// closed with 1001 (going away) so the client reconnects; a client that does not answer the
+    /// close within 2 seconds is cut off, so the shutdown never waits on it.
+    /// </summary>
+    static async IAsyncEnumerable<string> Frames(SocketSender socket, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken aborted, CancellationToken stopping)
+    {
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        using var onStop = stopping.Register(() =>
+        {
+            _ = socket.CloseForShutdown();
+            grace.CancelAfter(TimeSpan.FromSeconds(2));
+        });
+        await foreach (var frame in ReadFrames(socket.Socket!, grace.Token)) yield return frame;
     }
 
     static async IAsyncEnumerable<string> ReadFrames(WebSocket socket, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)

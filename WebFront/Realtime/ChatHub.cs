@@ -13,11 +13,17 @@ namespace GoChat.WebFront.Realtime;
 /// when done or throws a HubException saying why.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(ChatDelivery delivery, ConversationViews views, IGrainFactory grains) : Hub
+public sealed class ChatHub(ChatDelivery delivery, ConversationViews views, IGrainFactory grains, IHostApplicationLifetime lifetime) : Hub
 {
     long UserId => Context.User!.UserId();
 
-    public override Task OnConnectedAsync() => delivery.Connected(UserId, Context.ConnectionId);
+    public override Task OnConnectedAsync()
+    {
+        // A connection that slipped in while the host began to stop (SignalR has already closed the
+        // others) is closed too, or it would hold the shutdown until the client gives up on it.
+        if (lifetime.ApplicationStopping.IsCancellationRequested) throw new HubException("the server is shutting down; connect again");
+        return delivery.Connected(UserId, Context.ConnectionId);
+    }
 
     public override Task OnDisconnectedAsync(Exception? exception) => delivery.Disconnected(UserId, Context.ConnectionId);
 
