@@ -84,14 +84,32 @@ public static class WebFrontApp
     }
 
     /// <summary>Bad input never becomes a 500: a request the framework could not bind is a 400 saying why.</summary>
-    static int StatusFor(Exception e) => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+    static int StatusFor(Exception e) => e switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        _ when IsDatabaseUnavailable(e) => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>The database refused or dropped a connection (restart, failover): the request can be retried.</summary>
+    static bool IsDatabaseUnavailable(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" })
+                return true;
+        return false;
+    }
 
     static async Task WriteProblem(HttpContext http)
     {
         var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
-        var (status, detail) = error is BadHttpRequestException bad
-            ? (bad.StatusCode, BadRequestDetail(bad))
-            : (StatusCodes.Status500InternalServerError, "the server could not complete this request");
+        var (status, detail) = error switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, BadRequestDetail(bad)),
+            _ when IsDatabaseUnavailable(error) => (StatusCodes.Status503ServiceUnavailable, "the database is not reachable just now; try again"),
+            _ => (StatusCodes.Status500InternalServerError, "the server could not complete this request"),
+        };
+        if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "1";
         http.Response.StatusCode = status;
         await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {

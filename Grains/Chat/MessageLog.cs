@@ -21,17 +21,20 @@ public sealed class MessageLog : IAsyncDisposable
     public MessageLog(NpgsqlDataSource db, ILogger<MessageLog> logger)
     {
         _db = db;
-        _appends = new CommitBatcher<ChatMessage, long?>("message log", MaxBatch, InsertAsync, logger);
+        _appends = new CommitBatcher<ChatMessage, long?>("message log", MaxBatch, db, Insert, logger, idempotent: true);
     }
 
     /// <summary>Appends a message (its Id is ignored); returns the stored id, or null when the
     /// conversation already holds this sender's clientMsgId or this seq.</summary>
     public Task<long?> Append(ChatMessage message) => _appends.Enqueue(message);
 
-    async Task<IReadOnlyList<long?>> InsertAsync(IReadOnlyList<ChatMessage> messages)
+    /// <summary>
+    /// Runs on the batcher's writer thread, which does synchronous I/O (see <see cref="CommitBatcher{TItem,TResult}"/>).
+    /// Idempotent: a row already stored is skipped (ON CONFLICT) and its caller looks up the original.
+    /// </summary>
+    static IReadOnlyList<long?> Insert(NpgsqlConnection connection, IReadOnlyList<ChatMessage> messages)
     {
-        await using var connection = await _db.OpenConnectionAsync();
-        await using var command = new NpgsqlCommand("""
+        using var command = new NpgsqlCommand("""
             INSERT INTO messages (conversation_id, seq, sender_id, kind, text, media_id, reply_to_seq, client_msg_id, sent_at)
             SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::smallint[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::timestamptz[])
             ON CONFLICT DO NOTHING
@@ -47,8 +50,8 @@ public sealed class MessageLog : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.ClientMsgId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.SentAt).ToArray() });
         var ids = new Dictionary<(string, long), long>(messages.Count);
-        await using (var reader = await command.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) ids[(reader.GetString(0), reader.GetInt64(1))] = reader.GetInt64(2);
+        using (var reader = command.ExecuteReader())
+            while (reader.Read()) ids[(reader.GetString(0), reader.GetInt64(1))] = reader.GetInt64(2);
         // Rows ON CONFLICT DO NOTHING skipped have no id: that sender's clientMsgId (or the seq) was already stored.
         return messages.Select(m => ids.TryGetValue((m.ConversationId, m.Seq), out var id) ? id : (long?)null).ToList();
     }

@@ -15,13 +15,11 @@ public sealed class GroupCommitter : IAsyncDisposable
 {
     const int MaxBatch = 256;
 
-    readonly NpgsqlDataSource _db;
     readonly CommitBatcher<NpgsqlBatchCommand, int> _writes;
 
     public GroupCommitter(NpgsqlDataSource db, ILogger<GroupCommitter> logger)
     {
-        _db = db;
-        _writes = new CommitBatcher<NpgsqlBatchCommand, int>("group commit", MaxBatch, CommitAsync, logger);
+        _writes = new CommitBatcher<NpgsqlBatchCommand, int>("group commit", MaxBatch, db, Commit, logger);
     }
 
     /// <summary>Queues a write; completes when it is committed, with the rows it inserted, updated or deleted.</summary>
@@ -32,14 +30,14 @@ public sealed class GroupCommitter : IAsyncDisposable
         return _writes.Enqueue(command);
     }
 
-    async Task<IReadOnlyList<int>> CommitAsync(IReadOnlyList<NpgsqlBatchCommand> commands)
+    /// <summary>Runs on the batcher's writer thread, which does synchronous I/O (see <see cref="CommitBatcher{TItem,TResult}"/>).</summary>
+    static IReadOnlyList<int> Commit(NpgsqlConnection connection, IReadOnlyList<NpgsqlBatchCommand> commands)
     {
-        await using var connection = await _db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        await using var batch = new NpgsqlBatch(connection, tx);
+        using var tx = connection.BeginTransaction();
+        using var batch = new NpgsqlBatch(connection, tx);
         foreach (var command in commands) batch.BatchCommands.Add(command);
-        await batch.ExecuteNonQueryAsync();
-        await tx.CommitAsync();
+        batch.ExecuteNonQuery();
+        tx.Commit();
         return commands.Select(c => c.RecordsAffected).ToList();
     }
 

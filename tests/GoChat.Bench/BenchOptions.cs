@@ -1,14 +1,15 @@
 namespace GoChat.Bench;
 
 /// <summary>The command line: which scenarios, how big, against which GoChat.</summary>
-public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, Uri? Url, string OutFile)
+public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, Uri? Url, string OutFile, int? Pairs = null)
 {
     public static readonly string[] AllScenarios = ["direct", "group", "connections", "history"];
 
     /// <summary>Seconds each side of a throughput scenario runs (after a short warm-up).</summary>
     public TimeSpan RunTime => TimeSpan.FromSeconds(Quick ? 10 : 30);
 
-    public int DirectPairs => Quick ? 16 : 32;
+    /// <summary>16 quick, 32 full, or as given by --pairs (to see how the round trip grows with load).</summary>
+    public int DirectPairs => Pairs ?? (Quick ? 16 : 32);
     /// <summary>Registration hashes passwords (about 20 users/s here), so --quick halves the group; the goal is stated at 1,000.</summary>
     public int GroupMembers => Quick ? 500 : 1000;
     public int GroupConnected => 200;
@@ -23,6 +24,7 @@ public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, U
         var scenarios = new List<string>();
         Uri? url = null;
         var outFile = "results.json";
+        int? pairs = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -31,12 +33,15 @@ public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, U
                 case "--scenario": scenarios.AddRange(Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
                 case "--url": url = new Uri(Value(args, ref i).TrimEnd('/')); break;
                 case "--out": outFile = Value(args, ref i); break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; usage: [--quick] [--scenario direct,group,connections,history] [--url URL] [--out results.json]");
+                case "--pairs":
+                    pairs = int.TryParse(Value(args, ref i), out var p) && p is >= 1 and <= 1000 ? p : throw new ArgumentException("--pairs needs a number 1-1000");
+                    break;
+                default: throw new ArgumentException($"unknown argument {args[i]}; usage: [--quick] [--scenario direct,group,connections,history] [--url URL] [--out results.json] [--pairs N]");
             }
         }
         foreach (var s in scenarios)
             if (!AllScenarios.Contains(s)) throw new ArgumentException($"unknown scenario {s}; known: {string.Join(", ", AllScenarios)}");
-        return new BenchOptions(quick, scenarios.Count > 0 ? scenarios : AllScenarios, url, outFile);
+        return new BenchOptions(quick, scenarios.Count > 0 ? scenarios : AllScenarios, url, outFile, pairs);
     }
 
     static string Value(string[] args, ref int i) =>
