@@ -151,23 +151,14 @@ public sealed class WebClientTests(Chromium chromium)
             var (paulId, paulToken) = await host.RegisterAsync("paul", displayName: "Paul");
             var conversation = await StartConversationAsync(host, olaToken, paulId, "see you after the upgrade");
 
-            var paul = await browser.OpenAsync(host.BaseAddress, "paul");
-            await paul.LogInAsync("paul");
-            await paul.OpenConversationAsync("Ola");
-            await paul.ExpectMessageAsync("see you after the upgrade");
+            var paul = await OpenConversationPageAsync(browser, host, "paul", "Ola", "see you after the upgrade");
 
             await host.DisposeAsync();
             await Expect(paul.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Reconnecting" })).ToBeVisibleAsync();
 
             host = await GoChatHost.StartAsync(connectionString, urls);
-            using (var ola = host.Client(olaToken))
-            {
-                foreach (var text in new[] { "upgrade done", "everything is back" })
-                {
-                    var sent = await ola.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new { clientMsgId = Guid.NewGuid().ToString(), kind = "text", text });
-                    Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
-                }
-            }
+            await SendTextAsync(host, olaToken, conversation, "upgrade done");
+            await SendTextAsync(host, olaToken, conversation, "everything is back");
 
             await paul.ExpectMessageAsync("upgrade done");
             await paul.ExpectMessageAsync("everything is back");
@@ -194,19 +185,12 @@ public sealed class WebClientTests(Chromium chromium)
         var (walterId, _) = await host.RegisterAsync("walter", displayName: "Walter");
         var conversation = await StartConversationAsync(host, veraToken, walterId, "are you there?");
 
-        var walter = await browser.OpenAsync(host.BaseAddress, "walter");
-        await walter.LogInAsync("walter");
-        await walter.OpenConversationAsync("Vera");
-        await walter.ExpectMessageAsync("are you there?");
+        var walter = await OpenConversationPageAsync(browser, host, "walter", "Vera", "are you there?");
 
         // The delivery routes forget this WebFront (as when the silo holding them dies), so the next
         // message is committed but never pushed to the page.
         await host.DeactivateRouteGrainsAsync();
-        using (var vera = host.Client(veraToken))
-        {
-            var sent = await vera.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new { clientMsgId = Guid.NewGuid().ToString(), kind = "text", text = "sent while the route was rebuilt" });
-            Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
-        }
+        await SendTextAsync(host, veraToken, conversation, "sent while the route was rebuilt");
         await Task.Delay(2_000);
         await Expect(walter.Message("sent while the route was rebuilt")).ToHaveCountAsync(0);
 
@@ -224,17 +208,8 @@ public sealed class WebClientTests(Chromium chromium)
         var (yusufId, _) = await host.RegisterAsync("yusuf", displayName: "Yusuf");
         var conversation = await StartConversationAsync(host, xeniaToken, yusufId, "first");
 
-        var yusuf = await browser.OpenAsync(host.BaseAddress, "yusuf");
-        await yusuf.LogInAsync("yusuf");
-        await yusuf.OpenConversationAsync("Xenia");
-        await yusuf.ExpectMessageAsync("first");
-
-        using var xenia = host.Client(xeniaToken);
-        async Task SendAsync(string text)
-        {
-            var sent = await xenia.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new { clientMsgId = Guid.NewGuid().ToString(), kind = "text", text });
-            Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
-        }
+        var yusuf = await OpenConversationPageAsync(browser, host, "yusuf", "Xenia", "first");
+        Task SendAsync(string text) => SendTextAsync(host, xeniaToken, conversation, text);
 
         // The second message's live event is lost (the routes forgot this WebFront)...
         await host.DeactivateRouteGrainsAsync();
@@ -323,9 +298,26 @@ public sealed class WebClientTests(Chromium chromium)
         var conversation = await (await http.PostAsJsonAsync("/api/v1/conversations/direct", new { userId = otherId }))
             .Content.ReadFromJsonAsync<JsonElement>();
         var id = conversation.GetProperty("id").GetString()!;
-        var sent = await http.PostAsJsonAsync($"/api/v1/conversations/{id}/messages", new { clientMsgId = Guid.NewGuid().ToString(), kind = "text", text = firstMessage });
-        Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        await SendTextAsync(host, token, id, firstMessage);
         return id;
+    }
+
+    /// <summary>Sends a text message through the API, as another client of the same person would.</summary>
+    static async Task SendTextAsync(GoChatHost host, string token, string conversation, string text)
+    {
+        using var http = host.Client(token);
+        var sent = await http.PostAsJsonAsync($"/api/v1/conversations/{conversation}/messages", new { clientMsgId = Guid.NewGuid().ToString(), kind = "text", text });
+        Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+    }
+
+    /// <summary>A person logged in with a conversation open, showing <paramref name="shown"/>.</summary>
+    static async Task<ChatPage> OpenConversationPageAsync(BrowserScope browser, GoChatHost host, string who, string conversationTitle, string shown)
+    {
+        var page = await browser.OpenAsync(host.BaseAddress, who);
+        await page.LogInAsync(who);
+        await page.OpenConversationAsync(conversationTitle);
+        await page.ExpectMessageAsync(shown);
+        return page;
     }
 
     static async Task AttachAsync(ChatPage page, FilePayload file)
