@@ -85,27 +85,7 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
-                    IReadOnlyList<TResult> results;
-                    if (connection is null)
-                    {
-                        connection = _db.OpenConnection();
-                        results = _commit(connection, items);
-                    }
-                    else
-                    {
-                        try
-                        {
-                            results = _commit(connection, items);
-                        }
-                        catch (Exception e) when (_idempotent && e is NpgsqlException && connection.State != System.Data.ConnectionState.Open)
-                        {
-                            _logger.LogWarning("{Store}: the kept connection was dead ({Reason}); committing the batch again on a new one", _name, e.Message);
-                            connection.Dispose();
-                            connection = null;
-                            connection = _db.OpenConnection();
-                            results = _commit(connection, items);
-                        }
-                    }
+                    var results = CommitOnKeptConnection(ref connection, items);
                     for (var i = 0; i < batch.Count; i++) batch[i].Done.SetResult(results[i]);
                     Record(batch.Count, Stopwatch.GetElapsedTime(started));
                 }
@@ -130,6 +110,28 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Commits on the kept connection, opening one if there is none. A kept connection found dead
+    /// (the database restarted or ended the session while it was idle) is replaced, and an
+    /// idempotent batch sent again on the new one.
+    /// </summary>
+    IReadOnlyList<TResult> CommitOnKeptConnection(ref NpgsqlConnection? connection, List<TItem> items)
+    {
+        var kept = connection is not null;
+        connection ??= _db.OpenConnection();
+        try
+        {
+            return _commit(connection, items);
+        }
+        catch (NpgsqlException e) when (kept && _idempotent && connection.State != System.Data.ConnectionState.Open)
+        {
+            _logger.LogWarning("{Store}: the kept connection was dead ({Reason}); committing the batch again on a new one", _name, e.Message);
+            connection.Dispose();
+            connection = _db.OpenConnection();
+            return _commit(connection, items);
+        }
+    }
+
     /// <summary>Waits for work and takes up to a batch of it; false once completed and drained.</summary>
     bool TakeBatch(List<(TItem Item, TaskCompletionSource<TResult> Done)> batch)
     {
@@ -150,10 +152,11 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
 
     void Record(int count, TimeSpan took)
     {
-        Interlocked.Increment(ref _batches);
-        Interlocked.Add(ref _items, count);
-        Interlocked.Add(ref _commitTicks, took.Ticks);
-        if (count > _largest) _largest = count;
+        // only the writer thread writes these; DisposeAsync reads them after it has ended
+        _batches++;
+        _items += count;
+        _commitTicks += took.Ticks;
+        _largest = Math.Max(_largest, count);
         BatchSizes.Record(count, new KeyValuePair<string, object?>("store", _name));
         CommitTimes.Record(took.TotalMilliseconds, new KeyValuePair<string, object?>("store", _name));
         if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("{Store}: committed a batch of {Count}", _name, count);

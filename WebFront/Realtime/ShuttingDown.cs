@@ -11,8 +11,6 @@ namespace GoChat.WebFront.Realtime;
 /// </summary>
 public static class ShuttingDown
 {
-    public const string HubPrefix = "/hubs/";
-
     public static IApplicationBuilder UseShutdownRefusals(this IApplicationBuilder app)
     {
         var stopping = app.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
@@ -27,7 +25,7 @@ public static class ShuttingDown
     }
 
     static bool IsRealTime(HttpRequest request) =>
-        request.Path.StartsWithSegments(HubPrefix.TrimEnd('/'), StringComparison.OrdinalIgnoreCase) ||
+        request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase) ||
         // (the WebSocket middleware that sets IsWebSocketRequest runs later, so the request is read as it came)
         request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase) ||
         HttpMethods.IsConnect(request.Method);
