@@ -66,13 +66,19 @@ public sealed class ChatPage(IPage page, string who)
         await Expect(Composer).ToBeVisibleAsync();
     }
 
-    /// <summary>Types into the composer and presses Enter (which sends; Shift+Enter would add a line).</summary>
+    /// <summary>
+    /// Types into the composer, presses Enter (which sends; Shift+Enter would add a line) and waits
+    /// until the message is acknowledged: its "Sending…" turns into the tick (or "Seen"), which the
+    /// page shows only once the server has stored it.
+    /// </summary>
     public async Task SendAsync(string text)
     {
         await Composer.FillAsync(text);
         await Composer.PressAsync("Enter");
         await Expect(Composer).ToHaveValueAsync("");
         await ExpectMessageAsync(text);
+        var own = Messages.Locator(".msg.mine").Filter(new() { Has = Page.GetByText(text, new() { Exact = true }) }).Last;
+        await Expect(own.Locator(".meta .state")).ToHaveTextAsync(new Regex("✓|Seen"));
     }
 
     /// <summary>A message bubble in the open conversation that shows exactly <paramref name="text"/>.</summary>
