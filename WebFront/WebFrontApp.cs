@@ -1,6 +1,8 @@
+using GoChat.Grains.Storage;
 using GoChat.Silo;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Operations;
 using GoChat.WebFront.Realtime;
 using GoChat.WebFront.Videos;
 using Microsoft.AspNetCore.Diagnostics;
@@ -87,18 +89,9 @@ public static class WebFrontApp
     static int StatusFor(Exception e) => e switch
     {
         BadHttpRequestException bad => bad.StatusCode,
-        _ when IsDatabaseUnavailable(e) => StatusCodes.Status503ServiceUnavailable,
+        _ when DatabaseAway.Caused(e) => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
-
-    /// <summary>The database refused or dropped a connection (restart, failover): the request can be retried.</summary>
-    static bool IsDatabaseUnavailable(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-            if (e is Npgsql.NpgsqlException { IsTransient: true } or Npgsql.PostgresException { SqlState: "57P01" or "57P02" or "57P03" })
-                return true;
-        return false;
-    }
 
     static async Task WriteProblem(HttpContext http)
     {
@@ -106,7 +99,7 @@ public static class WebFrontApp
         var (status, detail) = error switch
         {
             BadHttpRequestException bad => (bad.StatusCode, BadRequestDetail(bad)),
-            _ when IsDatabaseUnavailable(error) => (StatusCodes.Status503ServiceUnavailable, "the database is not reachable just now; try again"),
+            _ when DatabaseOutage.Noticed(error, http.RequestServices) => (StatusCodes.Status503ServiceUnavailable, DatabaseOutage.Message),
             _ => (StatusCodes.Status500InternalServerError, "the server could not complete this request"),
         };
         if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "1";

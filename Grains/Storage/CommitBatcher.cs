@@ -34,6 +34,14 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
     readonly Func<NpgsqlConnection, IReadOnlyList<TItem>, IReadOnlyList<TResult>> _commit;
     readonly ILogger _logger;
     readonly bool _idempotent;
+
+    /// <summary>
+    /// A kept connection idle this long is checked before a batch that is not idempotent: after a
+    /// database restart while idle, that batch would otherwise fail (it cannot be sent again, the
+    /// outcome of a commit on a dropped connection being unknown). Under load the check never runs.
+    /// </summary>
+    static readonly TimeSpan IdleCheckAfter = TimeSpan.FromSeconds(1);
+    long _lastUsed;
     readonly Queue<(TItem Item, TaskCompletionSource<TResult> Done)> _queue = new();
     readonly object _gate = new(); // a Monitor: the writer waits on it
     readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -91,7 +99,8 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
                 }
                 catch (Exception e)
                 {
-                    _logger.LogError(e, "{Store}: committing a batch of {Count} failed", _name, batch.Count);
+                    if (DatabaseAway.Noticed(e, _db)) _logger.LogWarning(e, "{Store}: committing a batch of {Count} failed: the database is away", _name, batch.Count);
+                    else _logger.LogError(e, "{Store}: committing a batch of {Count} failed", _name, batch.Count);
                     foreach (var (_, done) in batch) done.TrySetException(e);
                     // The connection may be broken (the server restarted): the next batch opens a new one.
                     connection?.Dispose();
@@ -112,13 +121,21 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
 
     /// <summary>
     /// Commits on the kept connection, opening one if there is none. A kept connection found dead
-    /// (the database restarted or ended the session while it was idle) is replaced, and an
-    /// idempotent batch sent again on the new one.
+    /// (the database restarted or ended the session while it was idle) is replaced: checked before
+    /// the batch is sent when the batch is not idempotent, else by sending the batch again.
     /// </summary>
     IReadOnlyList<TResult> CommitOnKeptConnection(ref NpgsqlConnection? connection, List<TItem> items)
     {
+        if (connection is not null && !_idempotent && Stopwatch.GetElapsedTime(_lastUsed) > IdleCheckAfter && !Alive(connection))
+        {
+            // A batch that is not safe to send twice goes only on a connection known to be alive.
+            _logger.LogWarning("{Store}: the kept connection was dead after {Idle:F0} s idle; opening a new one", _name, Stopwatch.GetElapsedTime(_lastUsed).TotalSeconds);
+            connection.Dispose();
+            connection = null;
+        }
         var kept = connection is not null;
         connection ??= _db.OpenConnection();
+        _lastUsed = Stopwatch.GetTimestamp();
         try
         {
             return _commit(connection, items);
@@ -129,6 +146,21 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
             connection.Dispose();
             connection = _db.OpenConnection();
             return _commit(connection, items);
+        }
+    }
+
+    /// <summary>One round trip on a connection that has been idle: false if the database ended it.</summary>
+    static bool Alive(NpgsqlConnection connection)
+    {
+        try
+        {
+            using var ping = new NpgsqlCommand("SELECT 1", connection);
+            ping.ExecuteScalar();
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
         }
     }
 

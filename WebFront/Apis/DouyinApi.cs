@@ -1,4 +1,5 @@
 using GoChat.Grains;
+using GoChat.WebFront.Operations;
 using GoChat.WebFront.Accounts;
 
 namespace GoChat.WebFront.Apis;
@@ -10,7 +11,9 @@ public static class DouyinApi
 
     public static IEndpointRouteBuilder MapDouyinApi(this IEndpointRouteBuilder routes)
     {
-        var douyin = routes.MapGroup("/douyin").WithTags("Douyin").AddEndpointFilter(NeverFail);
+        var douyin = routes.MapGroup("/douyin").WithTags("Douyin")
+            // The app reads status_code, never an HTTP error: an unexpected failure still answers in the envelope.
+            .AddEndpointFilter(DatabaseOutage.AnswerIn("Douyin", DouyinDialect.Fail));
         douyin.MapPost("/user/register/", Register).RequireRateLimiting(RateLimits.SignIn);
         douyin.MapPost("/user/login/", Login).RequireRateLimiting(RateLimits.SignIn);
         douyin.MapGet("/user/", GetUser);
@@ -53,19 +56,4 @@ public static class DouyinApi
         : username.Length > MaxCredentialLength || password.Length > MaxCredentialLength
             ? DomainError.Invalid($"username and password must each be at most {MaxCredentialLength} characters")
         : null;
-
-    /// <summary>The app reads status_code, never an HTTP error: an unexpected failure still answers in the envelope.</summary>
-    static async ValueTask<object?> NeverFail(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        try
-        {
-            return await next(context);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            context.HttpContext.RequestServices.GetRequiredService<ILogger<LegacyParams>>()
-                .LogError(e, "Douyin request {Path} failed", context.HttpContext.Request.Path);
-            return Results.Json(new Dictionary<string, object?> { ["status_code"] = 500, ["status_msg"] = "the server could not complete this request" }, DouyinDialect.Json);
-        }
-    }
 }

@@ -32,6 +32,10 @@ public static class DouyinDialect
 
     public static IResult Fail(string message) => Fail(DomainError.Invalid(message));
 
+    /// <summary>A failure that is the server's, not the request's: status_code is the HTTP status it stands for (500, 503).</summary>
+    public static IResult Fail(int status, string message) =>
+        Results.Json(new Dictionary<string, object?> { ["status_code"] = status, ["status_msg"] = message }, Json);
+
     /// <summary>
     /// Who a listing route is about: user_id, or the token's user when absent; an existing account
     /// either way. Also returns the (optional) viewer, for is_follow/is_favorite.

@@ -3,6 +3,7 @@ using GoChat.Grains.Chat;
 using GoChat.Grains.Social;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
+using GoChat.WebFront.Operations;
 
 namespace GoChat.WebFront.Apis;
 
@@ -13,7 +14,9 @@ public static partial class GinchatApi
 
     public static IEndpointRouteBuilder MapGinchatApi(this IEndpointRouteBuilder routes)
     {
-        var user = routes.MapGroup("/user").WithTags("ginchat");
+        // ginchat's pages read code and message, not HTTP errors: an unexpected failure still answers {code: -1}.
+        var answer = DatabaseOutage.AnswerIn("Ginchat", (_, message) => GinchatDialect.Fail(message));
+        var user = routes.MapGroup("/user").WithTags("ginchat").AddEndpointFilter(answer);
         user.MapPost("/createUser", CreateUser).RequireRateLimiting(RateLimits.SignIn);
         user.MapPost("/findUserByNameAndPwd", FindUserByNameAndPwd).RequireRateLimiting(RateLimits.SignIn);
         user.MapMethods("/getUserList", ["GET", "POST"], GetUserList);
@@ -21,9 +24,10 @@ public static partial class GinchatApi
         user.MapMethods("/deleteUser", ["GET", "POST"], DeleteUser);
 
         var social = routes.MapGroup("").WithTags("ginchat");
-        social.MapPost("/contact/addFriend", AddFriend);
-        social.MapPost("/searchFriends", SearchFriends);
-        social.MapPost("/searchGroups", SearchGroups);
+        social.MapPost("/contact/addFriend", AddFriend)
+            .AddEndpointFilter(DatabaseOutage.AnswerIn("Ginchat", (_, message) => AddFriendReply(-1, message)));
+        social.MapPost("/searchFriends", SearchFriends).AddEndpointFilter(answer);
+        social.MapPost("/searchGroups", SearchGroups).AddEndpointFilter(answer);
         return routes;
     }
 
@@ -77,19 +81,20 @@ public static partial class GinchatApi
         return GinchatDialect.Ok("deleted", null);
     }
 
+    /// <summary>ginchat's helper wrote this one route's envelope with capitalised keys.</summary>
+    static IResult AddFriendReply(int code, string msg) => Results.Json(new { Code = code, Msg = msg, Data = (object?)null }, GinchatDialect.Json);
+
     static async Task<IResult> AddFriend(HttpRequest request, UserDirectory directory, IGrainFactory grains)
     {
-        // ginchat's helper wrote this one route's envelope with capitalised keys.
-        static IResult Reply(int code, string msg) => Results.Json(new { Code = code, Msg = msg, Data = (object?)null }, GinchatDialect.Json);
         var p = await LegacyParams.ReadAsync(request);
         var caller = await p.CallerAsync(request, userIdField: "userId");
-        if (caller.Error is { } error) return Reply(-1, error.Message);
+        if (caller.Error is { } error) return AddFriendReply(-1, error.Message);
         var targetName = p["targetName"];
-        if (string.IsNullOrWhiteSpace(targetName)) return Reply(-1, "targetName is required");
+        if (string.IsNullOrWhiteSpace(targetName)) return AddFriendReply(-1, "targetName is required");
         if (targetName.Length > AccountRules.MaxUsernameLength || await directory.FindIdByName(targetName) is not { } targetId)
-            return Reply(-1, $"no user named '{targetName}'");
+            return AddFriendReply(-1, $"no user named '{targetName}'");
         var added = await grains.GetGrain<IUserGrain>(caller.Value).AddContact(targetId);
-        return added is null ? Reply(0, "friend added") : Reply(-1, added.Message);
+        return added is null ? AddFriendReply(0, "friend added") : AddFriendReply(-1, added.Message);
     }
 
     static async Task<IResult> SearchFriends(HttpRequest request, FollowStore follows)
