@@ -53,6 +53,7 @@ public static class WebFrontApp
         services.AddSingleton<VideoPublisher>();
         services.AddSingleton<ConversationViews>();
         services.AddSingleton<ChatDelivery>();
+        services.AddSingleton<GoChat.Grains.Chat.ILocalChatReceiver>(sp => sp.GetRequiredService<ChatDelivery>());
         services.AddHostedService<ChatRouteLease>();
         services.AddSignalR().AddMessagePackProtocol();
         services.AddHostedService<DemoData>();

@@ -20,7 +20,7 @@ namespace GoChat.WebFront.Realtime;
 /// from history by seq.
 /// Locking is per route: connects and disconnects of different users never wait for each other.
 /// </summary>
-public sealed class ChatDelivery : IChatReceiver
+public sealed class ChatDelivery : IChatReceiver, ILocalChatReceiver
 {
     readonly IClusterClient _cluster;
     readonly IHubContext<ChatHub> _hub;
@@ -45,6 +45,13 @@ public sealed class ChatDelivery : IChatReceiver
 
     public static string GroupName(long groupId) => string.Create(CultureInfo.InvariantCulture, $"g:{groupId}");
 
+    /// <summary>
+    /// The SignalR group of one user's connections here. Sending to it costs the user's connections;
+    /// Clients.User would compare the user id of every connection of this WebFront, per event.
+    /// SignalR drops a closed connection from its groups by itself.
+    /// </summary>
+    public static string UserGroupName(long userId) => string.Create(CultureInfo.InvariantCulture, $"u:{userId}");
+
     /// <summary>One route's local members: SignalR connection ids (user and group routes) and listeners (ginchat sockets).</summary>
     sealed class Route(string key)
     {
@@ -68,6 +75,7 @@ public sealed class ChatDelivery : IChatReceiver
         {
             await EnsureAttached(route);
             route.Connections.Add(connectionId);
+            await _hub.Groups.AddToGroupAsync(connectionId, UserGroupName(userId));
             if (route.Connections.Count == 1) await _cluster.GetGrain<IUserGrain>(userId).SetConnected(_silo.SiloAddress, connected: true);
             _groupsByConnection[connectionId] = [];
             foreach (var groupId in memberOf) await JoinGroup(connectionId, groupId);
@@ -290,9 +298,10 @@ public sealed class ChatDelivery : IChatReceiver
     // ---- receiving ----
 
     /// <summary>
-    /// Called one event at a time by the runtime, in the order the route grains forwarded them. It
-    /// starts the SignalR sends (which queue on each connection in call order) and returns without
-    /// waiting for them, so one slow connection never holds up the others.
+    /// Called by the route grains, through the runtime or (a route grain on this silo) directly:
+    /// one event at a time per route, in the order the route forwarded them; different routes may
+    /// call at once. It starts the SignalR sends (which queue on each connection in call order) and
+    /// returns without waiting for them, so one slow connection never holds up the others.
     /// </summary>
     public Task Receive(string route, ChatEvent chatEvent)
     {
@@ -312,7 +321,7 @@ public sealed class ChatDelivery : IChatReceiver
 
     void OnUserEvent(long userId, ChatEvent e)
     {
-        var user = _hub.Clients.User(userId.ToString(CultureInfo.InvariantCulture));
+        var user = _hub.Clients.Group(UserGroupName(userId));
         switch (e.Type)
         {
             case "message" or "messageUpdated" when e.Message is not null:
@@ -365,7 +374,7 @@ public sealed class ChatDelivery : IChatReceiver
             await UnlockRoute(route);
         }
         if (e.Type == "groupJoined" && await _views.Get(e.ConversationId, userId) is { } conversation)
-            await _hub.Clients.User(userId.ToString(CultureInfo.InvariantCulture)).SendAsync("conversationUpdated", conversation);
+            await _hub.Clients.Group(UserGroupName(userId)).SendAsync("conversationUpdated", conversation);
     }
 
     void Watch(Task task, string what)
