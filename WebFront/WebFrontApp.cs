@@ -8,6 +8,7 @@ using GoChat.WebFront.Videos;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.SignalR;
 using Scalar.AspNetCore;
 
 namespace GoChat.WebFront;
@@ -55,7 +56,7 @@ public static class WebFrontApp
         services.AddSingleton<ChatDelivery>();
         services.AddSingleton<GoChat.Grains.Chat.ILocalChatReceiver>(sp => sp.GetRequiredService<ChatDelivery>());
         services.AddHostedService<ChatRouteLease>();
-        services.AddSignalR().AddMessagePackProtocol();
+        services.AddSignalR(o => o.AddFilter<DatabaseOutageHubFilter>()).AddMessagePackProtocol();
         services.AddHostedService<DemoData>();
     }
 

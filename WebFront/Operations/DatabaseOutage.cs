@@ -44,3 +44,24 @@ public static class DatabaseOutage
             }
         };
 }
+
+/// <summary>
+/// The hub's side of <see cref="DatabaseOutage"/>: a hub method that met the database away fails with
+/// a HubException saying to try again (the client shows it), instead of SignalR's generic error.
+/// </summary>
+public sealed class DatabaseOutageHubFilter(ILogger<DatabaseOutageHubFilter> logger) : Microsoft.AspNetCore.SignalR.IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(Microsoft.AspNetCore.SignalR.HubInvocationContext context,
+        Func<Microsoft.AspNetCore.SignalR.HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception e) when (DatabaseOutage.Noticed(e, context.ServiceProvider))
+        {
+            logger.LogWarning(e, "Hub method {Method} met the database away", context.HubMethodName);
+            throw new Microsoft.AspNetCore.SignalR.HubException(DatabaseOutage.Message);
+        }
+    }
+}

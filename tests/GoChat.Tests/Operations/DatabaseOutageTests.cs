@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GoChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace GoChat.Tests.Operations;
 
@@ -64,6 +65,20 @@ public sealed class DatabaseOutageTests
         var followed = await Follow(otherId);
         Assert.Equal(0, followed.GetProperty("status_code").GetInt32());
         Assert.Equal(2L, await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM follows"));
+    }
+
+    [Fact]
+    public async Task A_hub_call_that_meets_a_dropped_database_connection_fails_saying_to_try_again()
+    {
+        await using var host = await GoChatHost.StartAsync();
+        var (_, token) = await host.RegisterAsync("outage_hub");
+        await using var client = await ChatClient.ConnectAsync(host, token);
+
+        await EndSessionsAsync(host);
+        var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => client.Connection.InvokeAsync<JsonElement>("Sync"));
+        Assert.Contains(TryAgain, refused.Message);
+        // The connection stays open and the retry is served (the failure emptied the pool).
+        await client.Connection.InvokeAsync<JsonElement>("Sync");
     }
 
     static Task EndSessionsAsync(GoChatHost host) => Sql.ScalarAsync<bool>(host.ConnectionString,
