@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
 // SignalR is loaded with the chat page, so the login page stays small.
 import type { HubConnection } from '@microsoft/signalr'
-import { del, errorText, get, patch, post, token } from '../lib/api'
+import { ApiError, del, errorText, get, patch, post, token } from '../lib/api'
 import type { ChatItem, Conversation, Group, Message, SendRequest, User } from '../lib/types'
 import { useSession } from './session'
 
@@ -412,7 +412,10 @@ export const useChat = defineStore('chat', () => {
     } catch (e) {
       item.state = 'failed'
       const text = errorText(e)
-      item.error = /reach|connection|no answer|fetch|closed|disconnected/i.test(text) ? offlineText : cleanHubError(text)
+      // The server's own answer (a refusal, or "try again" while its database restarts) is shown as it
+      // says; anything else means the message never got an answer: offline, sent again on reconnect.
+      const answered = (e instanceof ApiError && e.status > 0) || /on the server/.test(text)
+      item.error = answered ? cleanHubError(text) : offlineText
     }
   }
 
