@@ -13,8 +13,12 @@ namespace GoChat.Grains.Chat;
 /// </summary>
 public interface IChatRouteGrain : IGrainWithStringKey
 {
-    /// <summary>The WebFront on <paramref name="silo"/> holds connections of this route (idempotent).</summary>
-    Task Attach(SiloAddress silo, IChatReceiver receiver);
+    /// <summary>
+    /// The WebFront on <paramref name="silo"/> holds connections of this route (idempotent). Returns
+    /// whether the route already held it: false when re-attaching means the route had forgotten it
+    /// (its grain was lost or deactivated), so events published meanwhile reached nobody there.
+    /// </summary>
+    Task<bool> Attach(SiloAddress silo, IChatReceiver receiver);
 
     /// <summary>The WebFront on <paramref name="silo"/> no longer holds any connection of this route.</summary>
     Task Detach(SiloAddress silo);

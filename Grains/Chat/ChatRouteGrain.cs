@@ -29,10 +29,11 @@ public sealed class ChatRouteGrain(IClusterMembershipService membership, ILocalS
 
     string Route => this.GetPrimaryKeyString();
 
-    public Task Attach(SiloAddress silo, IChatReceiver receiver)
+    public Task<bool> Attach(SiloAddress silo, IChatReceiver receiver)
     {
+        var known = _receivers.ContainsKey(silo);
         _receivers[silo] = receiver;
-        return Task.CompletedTask;
+        return Task.FromResult(known);
     }
 
     public Task Detach(SiloAddress silo)

@@ -27,4 +27,7 @@ public sealed record ReadEventDto(string ConversationId, long UserId, long Seq);
 
 public sealed record TypingEventDto(string ConversationId, long UserId);
 
+/// <summary>Live events may have been missed (a delivery route was rebuilt): Sync and fetch gaps. ConversationId: the one concerned, or null for all.</summary>
+public sealed record ResyncEventDto(string? ConversationId);
+
 public sealed record PresenceEventDto(long UserId, bool Online);

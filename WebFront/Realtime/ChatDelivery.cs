@@ -268,7 +268,11 @@ public sealed class ChatDelivery : IChatReceiver, ILocalChatReceiver
         route.Attached = true;
     }
 
-    /// <summary>Attaches every live route again (route grains keep attachments in memory only). Returns how many.</summary>
+    /// <summary>
+    /// Attaches every live route again (route grains keep attachments in memory only). Returns how
+    /// many. A route that had forgotten this WebFront may have dropped events meanwhile: its
+    /// connections are told to resync (<see cref="Resync"/>).
+    /// </summary>
     public async Task<int> ReattachAll(CancellationToken ct)
     {
         var count = 0;
@@ -280,7 +284,7 @@ public sealed class ChatDelivery : IChatReceiver, ILocalChatReceiver
             try
             {
                 if (route.Retired || !route.Attached) continue;
-                await _cluster.GetGrain<IChatRouteGrain>(key).Attach(_silo.SiloAddress, _self);
+                if (!await _cluster.GetGrain<IChatRouteGrain>(key).Attach(_silo.SiloAddress, _self)) Resync(key);
                 count++;
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -293,6 +297,23 @@ public sealed class ChatDelivery : IChatReceiver, ILocalChatReceiver
             }
         }
         return count;
+    }
+
+    /// <summary>
+    /// Tells a route's SignalR connections that live events may have been missed, so clients Sync
+    /// and fetch gaps by seq now rather than at their next event. (ginchat sockets have no way to
+    /// fetch history; they are not told.)
+    /// </summary>
+    void Resync(string route)
+    {
+        _logger.LogInformation("Route {Route} had forgotten this WebFront; telling its connections to resync", route);
+        if (route.StartsWith("user/", StringComparison.Ordinal))
+            Watch(_hub.Clients.Group(UserGroupName(long.Parse(route.AsSpan(5), CultureInfo.InvariantCulture))).SendAsync("resync", new ResyncEventDto(null)), "resync");
+        else if (route.StartsWith("group/", StringComparison.Ordinal))
+        {
+            var groupId = long.Parse(route.AsSpan(6), CultureInfo.InvariantCulture);
+            Watch(_hub.Clients.Group(GroupName(groupId)).SendAsync("resync", new ResyncEventDto(ConversationIds.Group(groupId))), "resync");
+        }
     }
 
     // ---- receiving ----

@@ -201,6 +201,28 @@ public sealed class WebClientTests(Chromium chromium)
     });
 
     [Fact]
+    public Task A_message_lost_while_a_route_was_rebuilt_shows_once_the_route_is_attached_again() => BrowserScope.RunAsync(chromium, async browser =>
+    {
+        await using var host = await GoChatHost.StartAsync();
+        var (_, zoeToken) = await host.RegisterAsync("zoe", displayName: "Zoe");
+        var (aaronId, _) = await host.RegisterAsync("aaron", displayName: "Aaron");
+        var conversation = await StartConversationAsync(host, zoeToken, aaronId, "hello");
+
+        var aaron = await OpenConversationPageAsync(browser, host, "aaron", "Zoe", "hello");
+        await host.DeactivateRouteGrainsAsync();
+        await SendTextAsync(host, zoeToken, conversation, "sent while the route was gone");
+        await Task.Delay(1_000);
+        await Expect(aaron.Message("sent while the route was gone")).ToHaveCountAsync(0);
+
+        // The WebFront attaches its routes again (the lease does this every 2 minutes and when a silo
+        // leaves); the route had forgotten it, so the page is told to resync and shows the message,
+        // with no new message and no visibility change.
+        await host.Services.GetRequiredService<ChatDelivery>().ReattachAll(CancellationToken.None);
+        await Expect(aaron.Message("sent while the route was gone")).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        Assert.Empty(browser.PageErrors);
+    });
+
+    [Fact]
     public Task A_live_message_after_a_lost_one_brings_the_lost_one_with_it() => BrowserScope.RunAsync(chromium, async browser =>
     {
         await using var host = await GoChatHost.StartAsync();

@@ -1,4 +1,5 @@
 using GoChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 using GoChat.WebFront.Realtime;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
@@ -47,5 +48,40 @@ public sealed class DeliveryRouteTests
         await aliceHub.Send(conversation, "m2", "after");
         var received = await bobHub.WaitFor("message", m => m.GetProperty("clientMsgId").GetString() == "m2");
         Assert.Equal(2, received.GetProperty("seq").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_route_that_forgot_its_WebFront_tells_the_connections_to_resync_when_attached_again()
+    {
+        await using var host = await GoChatHost.StartAsync();
+        var (aliceId, alice) = await host.RegisterAsync("alice");
+        var (bobId, bob) = await host.RegisterAsync("bob");
+        await using var aliceHub = await ChatClient.ConnectAsync(host, alice);
+        await using var bobHub = await ChatClient.ConnectAsync(host, bob);
+        var conversation = Direct(aliceId, bobId);
+        await aliceHub.Send(conversation, "m1", "before");
+        await bobHub.WaitFor("message", m => m.GetProperty("clientMsgId").GetString() == "m1");
+
+        // The routes forget this WebFront (as when their silo dies); a message sent meanwhile is
+        // committed but reaches nobody live.
+        await host.DeactivateRouteGrainsAsync();
+        await aliceHub.Send(conversation, "m2", "while the routes were rebuilt");
+        await Task.Delay(500);
+        Assert.DoesNotContain(bobHub.Events("message"), m => m.GetProperty("clientMsgId").GetString() == "m2");
+        Assert.Empty(bobHub.Events("resync"));
+
+        // Attaching again finds the routes had forgotten: every connection of theirs is told to resync,
+        // and Sync then shows what was missed.
+        await host.Services.GetRequiredService<ChatDelivery>().ReattachAll(CancellationToken.None);
+        var resync = (await bobHub.WaitFor("resync", 1))[0];
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, resync.GetProperty("conversationId").ValueKind);
+        await aliceHub.WaitFor("resync", 1);
+        var synced = await bobHub.Connection.InvokeAsync<System.Text.Json.JsonElement[]>("Sync");
+        Assert.Equal(2, synced.Single(c => c.GetProperty("id").GetString() == conversation).GetProperty("lastSeq").GetInt64());
+
+        // A route that still knows this WebFront says nothing.
+        await host.Services.GetRequiredService<ChatDelivery>().ReattachAll(CancellationToken.None);
+        await Task.Delay(500);
+        Assert.Single(bobHub.Events("resync"));
     }
 }

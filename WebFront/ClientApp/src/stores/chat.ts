@@ -103,6 +103,8 @@ export const useChat = defineStore('chat', () => {
     connection.on('read', (e: { conversationId: string; userId: number; seq: number }) => onRead(e))
     connection.on('presence', (e: { userId: number; online: boolean }) => onPresence(e))
     connection.on('conversationUpdated', (c: Conversation) => upsertConversation(c))
+    // A delivery route was rebuilt and may have dropped live events: compare with the server now.
+    connection.on('resync', () => { void catchUp() })
     connection.onreconnecting(() => { link.value = 'reconnecting' })
     connection.onreconnected(() => { void afterConnect() })
     connection.onclose(() => {
