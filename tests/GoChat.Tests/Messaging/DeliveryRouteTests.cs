@@ -11,6 +11,28 @@ public sealed class DeliveryRouteTests
 {
     static string Direct(long a, long b) => $"d:{Math.Min(a, b)}:{Math.Max(a, b)}";
 
+    sealed record Pair(ChatClient Alice, ChatClient Bob, string Conversation) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Alice.DisposeAsync();
+            await Bob.DisposeAsync();
+        }
+    }
+
+    /// <summary>Alice and Bob connected to the hub, with one message from Alice delivered live to Bob.</summary>
+    static async Task<Pair> ConnectedPairAsync(GoChatHost host)
+    {
+        var (aliceId, alice) = await host.RegisterAsync("alice");
+        var (bobId, bob) = await host.RegisterAsync("bob");
+        var aliceHub = await ChatClient.ConnectAsync(host, alice);
+        var bobHub = await ChatClient.ConnectAsync(host, bob);
+        var conversation = Direct(aliceId, bobId);
+        await aliceHub.Send(conversation, "m1", "before");
+        await bobHub.WaitFor("message", m => m.GetProperty("clientMsgId").GetString() == "m1");
+        return new Pair(aliceHub, bobHub, conversation);
+    }
+
     [Fact]
     public async Task A_message_reaches_a_user_connected_to_another_WebFront()
     {
@@ -31,13 +53,8 @@ public sealed class DeliveryRouteTests
     public async Task Route_grains_that_forgot_their_WebFronts_are_attached_again()
     {
         await using var host = await GoChatHost.StartAsync();
-        var (aliceId, alice) = await host.RegisterAsync("alice");
-        var (bobId, bob) = await host.RegisterAsync("bob");
-        await using var aliceHub = await ChatClient.ConnectAsync(host, alice);
-        await using var bobHub = await ChatClient.ConnectAsync(host, bob);
-        var conversation = Direct(aliceId, bobId);
-        await aliceHub.Send(conversation, "m1", "before");
-        await bobHub.WaitFor("message", m => m.GetProperty("clientMsgId").GetString() == "m1");
+        await using var pair = await ConnectedPairAsync(host);
+        var (aliceHub, bobHub, conversation) = pair;
 
         // Deactivate every idle grain: the route grains go, and with them the attachments they held in memory.
         Assert.True(await host.RouteGrainActivationsAsync() >= 2);
@@ -54,13 +71,8 @@ public sealed class DeliveryRouteTests
     public async Task A_route_that_forgot_its_WebFront_tells_the_connections_to_resync_when_attached_again()
     {
         await using var host = await GoChatHost.StartAsync();
-        var (aliceId, alice) = await host.RegisterAsync("alice");
-        var (bobId, bob) = await host.RegisterAsync("bob");
-        await using var aliceHub = await ChatClient.ConnectAsync(host, alice);
-        await using var bobHub = await ChatClient.ConnectAsync(host, bob);
-        var conversation = Direct(aliceId, bobId);
-        await aliceHub.Send(conversation, "m1", "before");
-        await bobHub.WaitFor("message", m => m.GetProperty("clientMsgId").GetString() == "m1");
+        await using var pair = await ConnectedPairAsync(host);
+        var (aliceHub, bobHub, conversation) = pair;
 
         // The routes forget this WebFront (as when their silo dies); a message sent meanwhile is
         // committed but reaches nobody live.
