@@ -19,7 +19,8 @@ namespace GoChat.Grains.Storage;
 /// each time (the pool hands out idle connections in turn), with cold caches and statements not yet
 /// prepared there. A batch that fails drops the connection; the next opens a fresh one. When the
 /// kept connection turns out dead (the database restarted or ended the session while it was idle),
-/// an idempotent store retries the batch once on a fresh connection, so callers do not see it.
+/// an idempotent store retries the batch once on a fresh connection, and a store that is not
+/// checks a connection idle for over a second before sending, so callers do not see it.
 /// </para>
 /// </summary>
 public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
@@ -28,20 +29,19 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
     static readonly Histogram<int> BatchSizes = Meter.CreateHistogram<int>("gochat.storage.commit_batch_size");
     static readonly Histogram<double> CommitTimes = Meter.CreateHistogram<double>("gochat.storage.commit_duration", "ms");
 
-    readonly string _name;
-    readonly int _maxBatch;
-    readonly NpgsqlDataSource _db;
-    readonly Func<NpgsqlConnection, IReadOnlyList<TItem>, IReadOnlyList<TResult>> _commit;
-    readonly ILogger _logger;
-    readonly bool _idempotent;
-
     /// <summary>
     /// A kept connection idle this long is checked before a batch that is not idempotent: after a
     /// database restart while idle, that batch would otherwise fail (it cannot be sent again, the
     /// outcome of a commit on a dropped connection being unknown). Under load the check never runs.
     /// </summary>
     static readonly TimeSpan IdleCheckAfter = TimeSpan.FromSeconds(1);
-    long _lastUsed;
+
+    readonly string _name;
+    readonly int _maxBatch;
+    readonly NpgsqlDataSource _db;
+    readonly Func<NpgsqlConnection, IReadOnlyList<TItem>, IReadOnlyList<TResult>> _commit;
+    readonly ILogger _logger;
+    readonly bool _idempotent;
     readonly Queue<(TItem Item, TaskCompletionSource<TResult> Done)> _queue = new();
     readonly object _gate = new(); // a Monitor: the writer waits on it
     readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,6 +51,7 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
     long _items;
     int _largest;
     long _commitTicks;
+    long _lastUsed; // when the kept connection last carried a batch (writer thread only)
 
     /// <param name="commit">Commits a batch in one transaction on the given (open) connection and returns one result per item, in order.</param>
     /// <param name="idempotent">Committing the same batch twice gives the same results (so a batch whose connection died may be sent again).</param>

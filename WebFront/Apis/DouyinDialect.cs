@@ -27,12 +27,11 @@ public static class DouyinDialect
         return Results.Json(body, Json);
     }
 
-    public static IResult Fail(DomainError error) =>
-        Results.Json(new Dictionary<string, object?> { ["status_code"] = StatusCode(error.Kind), ["status_msg"] = error.Message }, Json);
+    public static IResult Fail(DomainError error) => Fail(StatusCode(error.Kind), error.Message);
 
     public static IResult Fail(string message) => Fail(DomainError.Invalid(message));
 
-    /// <summary>A failure that is the server's, not the request's: status_code is the HTTP status it stands for (500, 503).</summary>
+    /// <summary>A failure with its status_code: a domain error's kind, or for the server's own failures the HTTP status it stands for (500, 503).</summary>
     public static IResult Fail(int status, string message) =>
         Results.Json(new Dictionary<string, object?> { ["status_code"] = status, ["status_msg"] = message }, Json);
 
