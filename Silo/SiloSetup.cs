@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using GoChat.Grains.Chat;
+using GoChat.Grains.Configuration;
 using GoChat.Grains.Media;
 using GoChat.Grains.Videos;
 using GoChat.Grains.Social;
@@ -37,7 +38,12 @@ public static class SiloSetup
         using var startupLogs = LoggerFactory.Create(logging => logging
             .AddConfiguration(config.GetSection("Logging"))
             .AddSimpleConsole(o => o.SingleLine = true));
+        // Checked before anything starts: a wrong endpoint must not first start a private database.
+        var endpoint = SiloEndpointOptions.Read(config);
         var database = await GoChatDatabase.OpenAsync(config, startupLogs.CreateLogger("GoChat.Database"), ct);
+
+        builder.Services.AddSettings<DatabaseOptions, DatabaseOptionsValidator>(DatabaseOptions.Section);
+        builder.Services.AddGrainSettings();
 
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(TunedConnectionString(database.ConnectionString)));
@@ -61,14 +67,14 @@ public static class SiloSetup
         {
             silo.Configure<ClusterOptions>(o =>
             {
-                o.ClusterId = config["GoChat:ClusterId"] ?? "gochat";
-                o.ServiceId = config["GoChat:ServiceId"] ?? "gochat";
+                o.ClusterId = endpoint.ClusterId;
+                o.ServiceId = endpoint.ServiceId;
             });
             silo.Configure<EndpointOptions>(o =>
             {
-                o.AdvertisedIPAddress = IPAddress.Parse(config["GoChat:Silo:AdvertisedIP"] ?? "127.0.0.1");
-                o.SiloPort = PortOrFree(config.GetValue("GoChat:Silo:Port", DefaultSiloPort));
-                o.GatewayPort = config.GetValue("GoChat:Silo:GatewayPort", 0);
+                o.AdvertisedIPAddress = endpoint.AdvertisedAddress;
+                o.SiloPort = PortOrFree(endpoint.Port);
+                o.GatewayPort = endpoint.GatewayPort;
             });
             silo.UseAdoNetClustering(o =>
             {
