@@ -43,20 +43,9 @@ public static class SiloSetup
         var database = await GoChatDatabase.OpenAsync(config, startupLogs.CreateLogger("GoChat.Database"), ct);
 
         builder.Services.AddSettings<DatabaseOptions, DatabaseOptionsValidator>(DatabaseOptions.Section);
-        builder.Services.AddGrainSettings();
 
         builder.Services.AddSingleton(database);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(TunedConnectionString(database.ConnectionString)));
-        builder.Services.AddSingleton<UserDirectory>();
-        builder.Services.AddSingleton<FollowStore>();
-        builder.Services.AddSingleton<MessageLog>();
-        builder.Services.AddSingleton<ConversationStore>();
-        builder.Services.AddSingleton<GroupStore>();
-        builder.Services.AddSingleton<MediaStore>();
-        builder.Services.AddSingleton<VideoStore>();
-        builder.Services.AddSingleton<EngagementStore>();
-        builder.Services.AddSingleton<GroupCommitter>();
-        builder.Services.AddSingleton<IMediaAccessPolicy, ConversationMediaAccess>();
+        builder.Services.AddGoChatStores(database.ConnectionString);
         builder.Services.AddHostedService<DatabaseLifetime>();
         builder.Services.AddHealthChecks()
             .AddCheck<SiloActiveCheck>("silo", tags: [ReadyTag])
@@ -88,6 +77,24 @@ public static class SiloSetup
             });
         });
         return database;
+    }
+
+    /// <summary>The stores grains use (GoChat's tables) and the settings grains read, over one database.</summary>
+    public static IServiceCollection AddGoChatStores(this IServiceCollection services, string connectionString)
+    {
+        services.AddGrainSettings();
+        services.AddSingleton(_ => NpgsqlDataSource.Create(TunedConnectionString(connectionString)));
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<FollowStore>();
+        services.AddSingleton<MessageLog>();
+        services.AddSingleton<ConversationStore>();
+        services.AddSingleton<GroupStore>();
+        services.AddSingleton<MediaStore>();
+        services.AddSingleton<VideoStore>();
+        services.AddSingleton<EngagementStore>();
+        services.AddSingleton<GroupCommitter>();
+        services.AddSingleton<IMediaAccessPolicy, ConversationMediaAccess>();
+        return services;
     }
 
     /// <summary>
