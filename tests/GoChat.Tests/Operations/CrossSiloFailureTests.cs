@@ -9,12 +9,14 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 
 namespace GoChat.Tests.Operations;
 
 /// <summary>
 /// A grain on another silo that meets the database away answers the client "try again" in its
-/// dialect, as a grain on the WebFront's own silo does: the error crosses between silos.
+/// dialect, as a grain on the WebFront's own silo does: the error crosses between silos. So does a
+/// grain on a silo that has just died.
 /// </summary>
 public sealed class CrossSiloFailureTests
 {
@@ -81,6 +83,57 @@ public sealed class CrossSiloFailureTests
         {
             await headless.StopAsync();
         }
+    }
+
+    [Fact]
+    public async Task Calls_to_grains_on_a_silo_that_just_died_answer_try_again_in_every_dialect()
+    {
+        const string NodeAway = "a server of the cluster is not reachable just now; try again";
+        await using var webFront = await GoChatHost.StartAsync();
+        using var headless = await HeadlessSiloProcess.StartAsync(webFront);
+        var grains = webFront.Services.GetRequiredService<IGrainFactory>();
+        var management = grains.GetGrain<IManagementGrain>(0);
+
+        var (nearId, nearToken) = await webFront.RegisterAsync("near_nina");
+        var (otherId, _) = await webFront.RegisterAsync("near_otto");
+        var (farId, farToken) = await webFront.RegisterAsync("far_fred");
+        await grains.GetGrain<IUserGrain>(nearId).GetProfile();
+        await grains.GetGrain<IUserGrain>(otherId).GetProfile();
+        // Fred's grain and Nina's conversation with Otto are placed on the headless silo (a placement hint).
+        var conversationId = $"d:{Math.Min(nearId, otherId)}:{Math.Max(nearId, otherId)}";
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, headless.Address);
+        try
+        {
+            await grains.GetGrain<IUserGrain>(farId).GetProfile();
+            await grains.GetGrain<IConversationGrain>(conversationId).IsMember(nearId);
+        }
+        finally
+        {
+            RequestContext.Clear();
+        }
+        Assert.Equal(headless.Address, await management.GetActivationAddress(grains.GetGrain<IUserGrain>(farId)));
+        Assert.Equal(headless.Address, await management.GetActivationAddress(grains.GetGrain<IConversationGrain>(conversationId)));
+        await using var nina = await ChatClient.ConnectAsync(webFront, nearToken);
+        await nina.Connection.InvokeAsync("MarkRead", conversationId, 0L);
+
+        // The headless silo dies. Until the cluster declares it dead (seconds), its grains cannot be reached.
+        headless.Kill();
+        using var http = webFront.Client();
+        var login = await http.PostAsJsonAsync("/api/v1/auth/login", new { username = "far_fred", password = "secret-pw" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, login.StatusCode);
+        Assert.True(login.Headers.Contains("Retry-After"));
+        Assert.Equal(NodeAway, (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+
+        var douyin = await (await http.PostAsync("/douyin/user/login/?username=far_fred&password=secret-pw", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(503, douyin.GetProperty("status_code").GetInt32());
+        Assert.Equal(NodeAway, douyin.GetProperty("status_msg").GetString());
+
+        // Connecting checks the token through Fred's grain: the hub's negotiation answers 503, not 500.
+        var connect = await Assert.ThrowsAsync<HttpRequestException>(() => ChatClient.ConnectAsync(webFront, farToken));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, connect.StatusCode);
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => nina.Connection.InvokeAsync("MarkRead", conversationId, 0L));
+        Assert.Contains(NodeAway, refused.Message);
     }
 
     static async Task<T> FirstOnAsync<T>(IManagementGrain management, SiloAddress silo, IEnumerable<T> candidates, Func<T, IAddressable> grain)
