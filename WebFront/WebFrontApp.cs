@@ -1,4 +1,3 @@
-using GoChat.Grains.Storage;
 using GoChat.Silo;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
