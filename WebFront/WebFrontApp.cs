@@ -1,4 +1,3 @@
-using GoChat.Grains.Storage;
 using GoChat.Silo;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
@@ -32,6 +31,9 @@ public static class WebFrontApp
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SigningKey>();
+        services.AddHostedService<SigningKeyWarmUp>();
+        services.AddHealthChecks().AddCheck<SigningKeyCheck>("signing-key", tags: [SiloSetup.ReadyTag]);
         services.AddSingleton<TokenService>();
         services.AddSingleton<AccountService>();
         services.AddProblemDetails();
@@ -91,7 +93,7 @@ public static class WebFrontApp
     static int StatusFor(Exception e) => e switch
     {
         BadHttpRequestException bad => bad.StatusCode,
-        _ when DatabaseAway.Caused(e) => StatusCodes.Status503ServiceUnavailable,
+        _ when DatabaseOutage.TryAgainFor(e) is not null => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -101,7 +103,7 @@ public static class WebFrontApp
         var (status, detail) = error switch
         {
             BadHttpRequestException bad => (bad.StatusCode, BadRequestDetail(bad)),
-            _ when DatabaseOutage.Noticed(error, http.RequestServices) => (StatusCodes.Status503ServiceUnavailable, DatabaseOutage.Message),
+            _ when DatabaseOutage.TryAgain(error, http.RequestServices) is { } words => (StatusCodes.Status503ServiceUnavailable, words),
             _ => (StatusCodes.Status500InternalServerError, "the server could not complete this request"),
         };
         if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "1";
