@@ -75,6 +75,7 @@ public static class SiloSetup
                 o.Invariant = AdoNetInvariant;
                 o.ConnectionString = connectionString;
             });
+            silo.AddIncomingGrainCallFilter<PortableGrainErrors>();
         });
         return database;
     }

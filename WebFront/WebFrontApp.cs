@@ -1,5 +1,4 @@
 using GoChat.Grains.Configuration;
-using GoChat.Grains.Storage;
 using GoChat.Silo;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
@@ -33,6 +32,9 @@ public static class WebFrontApp
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SigningKey>();
+        services.AddHostedService<SigningKeyWarmUp>();
+        services.AddHealthChecks().AddCheck<SigningKeyCheck>("signing-key", tags: [SiloSetup.ReadyTag]);
         services.AddSingleton<TokenService>();
         services.AddSingleton<AccountService>();
         services.AddProblemDetails();
@@ -95,7 +97,7 @@ public static class WebFrontApp
     static int StatusFor(Exception e) => e switch
     {
         BadHttpRequestException bad => bad.StatusCode,
-        _ when DatabaseAway.Caused(e) => StatusCodes.Status503ServiceUnavailable,
+        _ when DatabaseOutage.TryAgainFor(e) is not null => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -105,7 +107,7 @@ public static class WebFrontApp
         var (status, detail) = error switch
         {
             BadHttpRequestException bad => (bad.StatusCode, BadRequestDetail(bad)),
-            _ when DatabaseOutage.Noticed(error, http.RequestServices) => (StatusCodes.Status503ServiceUnavailable, DatabaseOutage.Message),
+            _ when DatabaseOutage.TryAgain(error, http.RequestServices) is { } words => (StatusCodes.Status503ServiceUnavailable, words),
             _ => (StatusCodes.Status500InternalServerError, "the server could not complete this request"),
         };
         if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "1";

@@ -8,7 +8,9 @@ public static class DatabaseAway
     public static bool Caused(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
-            if (e is NpgsqlException { IsTransient: true } or PostgresException { SqlState: "57P01" or "57P02" or "57P03" })
+            if (e is NpgsqlException { IsTransient: true } or PostgresException { SqlState: "57P01" or "57P02" or "57P03" }
+                // The same, met by a grain call: on whichever silo it ran, it arrives translated (PortableGrainErrors).
+                or DatabaseUnavailableException)
                 return true;
         return false;
     }

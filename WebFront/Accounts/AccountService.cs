@@ -18,6 +18,8 @@ public sealed class AccountService(IGrainFactory grains, UserDirectory directory
     {
         if (AccountRules.CheckUsername(username) is { } nameError) return nameError;
         if (AccountRules.CheckPassword(password) is { } passwordError) return passwordError;
+        // Before the account exists: a sign-up answered "try again" must leave the name free for the retry.
+        await tokens.ReadyToIssueAsync();
         var registered = await grains.GetGrain<IUsernameGrain>(username!.ToLowerInvariant())
             .Register(new NewAccount(username, password!, displayName));
         if (registered.Error is { } error) return error;

@@ -1,10 +1,8 @@
+using Microsoft.Extensions.Options;
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using GoChat.Grains.Users;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using Npgsql;
 
 namespace GoChat.WebFront.Accounts;
 
@@ -12,18 +10,18 @@ namespace GoChat.WebFront.Accounts;
 /// Issues and checks the session tokens all three dialects share: HS256 JWTs carrying the user
 /// id and the account's token version. A token is good while its signature and lifetime hold and
 /// its version is the account's current one; logout bumps the version, revoking older tokens.
-/// The signing key comes from GoChat:Jwt:SigningKey, or is generated once and kept in the
-/// database so every node of a cluster shares it.
+/// The key they are signed with is <see cref="SigningKey"/>'s, shared by every node of a cluster.
 /// </summary>
-public sealed class TokenService(NpgsqlDataSource db, IConfiguration config, IGrainFactory grains, TimeProvider time)
+public sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> options, IGrainFactory grains, TimeProvider time)
 {
     const string Issuer = "gochat";
     const string VersionClaim = "ver";
-    const string KeyName = "jwt-signing-key";
 
     readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
-    readonly TimeSpan _lifetime = TimeSpan.FromDays(config.GetValue("GoChat:Jwt:LifetimeDays", 30));
-    readonly Lazy<Task<SymmetricSecurityKey>> _key = new(() => LoadKeyAsync(db, config["GoChat:Jwt:SigningKey"]));
+    readonly TimeSpan _lifetime = TimeSpan.FromDays(options.Value.LifetimeDays);
+
+    /// <summary>Completes when tokens can be issued; throws <see cref="SigningKeyUnavailableException"/> while they cannot.</summary>
+    public Task ReadyToIssueAsync() => signingKey.GetAsync();
 
     public async Task<string> IssueAsync(long userId, int tokenVersion)
     {
@@ -41,7 +39,7 @@ public sealed class TokenService(NpgsqlDataSource db, IConfiguration config, IGr
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
                 [VersionClaim] = tokenVersion,
             },
-            SigningCredentials = new SigningCredentials(await _key.Value, SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(await signingKey.GetAsync(), SecurityAlgorithms.HmacSha256),
         });
     }
 
@@ -53,7 +51,7 @@ public sealed class TokenService(NpgsqlDataSource db, IConfiguration config, IGr
         {
             ValidIssuer = Issuer,
             ValidAudience = Issuer,
-            IssuerSigningKey = await _key.Value,
+            IssuerSigningKey = await signingKey.GetAsync(),
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             ClockSkew = TimeSpan.FromMinutes(1),
             LifetimeValidator = (notBefore, expires, _, _) =>
@@ -67,24 +65,6 @@ public sealed class TokenService(NpgsqlDataSource db, IConfiguration config, IGr
             return null;
         var current = await grains.GetGrain<IUserGrain>(userId).GetTokenVersion();
         return current == version ? userId : null;
-    }
-
-    static async Task<SymmetricSecurityKey> LoadKeyAsync(NpgsqlDataSource db, string? configured)
-    {
-        if (!string.IsNullOrEmpty(configured))
-        {
-            var bytes = Encoding.UTF8.GetBytes(configured);
-            if (bytes.Length < 32) throw new InvalidOperationException("GoChat:Jwt:SigningKey must be at least 32 bytes long.");
-            return new SymmetricSecurityKey(bytes);
-        }
-        await using var command = db.CreateCommand("""
-            WITH generated AS (
-                INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value)
-            SELECT value FROM generated UNION ALL SELECT value FROM server_secrets WHERE name = $1 LIMIT 1
-            """);
-        command.Parameters.AddWithValue(KeyName);
-        command.Parameters.AddWithValue(RandomNumberGenerator.GetBytes(64));
-        return new SymmetricSecurityKey((byte[])(await command.ExecuteScalarAsync())!);
     }
 }
 

@@ -1,26 +1,66 @@
 using GoChat.Grains.Storage;
+using GoChat.WebFront.Accounts;
+using Microsoft.AspNetCore.SignalR;
 using Npgsql;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 
 namespace GoChat.WebFront.Operations;
 
 /// <summary>
-/// PostgreSQL refused or dropped a connection (a restart, a failover, a session ended by an
-/// administrator). The request may be retried, so every API answers it as "try again" in its own
-/// dialect (503 + Retry-After natively, a failure envelope on the douyin and ginchat routes) and
-/// logs a warning rather than an error.
+/// Failures that a retry may not meet, answered "try again" by every API in its own dialect
+/// (503 + Retry-After natively, a failure envelope on the douyin and ginchat routes, a HubException
+/// on the hub) and logged as warnings rather than errors: PostgreSQL refused or dropped a connection
+/// (a restart, a failover, a session ended by an administrator), here or in a grain on another silo;
+/// a silo died or could not be reached during a grain call; this node could not load its token
+/// signing key yet.
 /// </summary>
 public static class DatabaseOutage
 {
     public const string Message = "the database is not reachable just now; try again";
+    public const string NodeMessage = "a server of the cluster is not reachable just now; try again";
+    public const string SignInMessage = "sign-in is not available on this server just now; try again";
 
-    /// <summary>True if the request failed because the database was away (the connection pool is then emptied).</summary>
-    public static bool Noticed(Exception? e, IServiceProvider services) =>
-        DatabaseAway.Noticed(e, services.GetRequiredService<NpgsqlDataSource>());
+    /// <summary>What to tell the client if the request may succeed when tried again, else null.</summary>
+    public static string? TryAgainFor(Exception? e) =>
+        DatabaseAway.Caused(e) ? Message
+        : NodeAway(e) ? NodeMessage
+        : Has<SigningKeyUnavailableException>(e) ? SignInMessage
+        : null;
+
+    /// <summary>
+    /// <see cref="TryAgainFor"/>, and if the database was away empties the connection pool (the
+    /// database ended its idle connections too).
+    /// </summary>
+    public static string? TryAgain(Exception? e, IServiceProvider services) =>
+        DatabaseAway.Noticed(e, services.GetRequiredService<NpgsqlDataSource>()) ? Message : TryAgainFor(e);
+
+    /// <summary>True if the request failed for a reason a retry may not meet (the connection pool is emptied if it was the database).</summary>
+    public static bool Noticed(Exception? e, IServiceProvider services) => TryAgain(e, services) is not null;
+
+    /// <summary>
+    /// A grain call could not reach the silo holding the grain (it died or is leaving), or got no
+    /// answer in time: the grain is placed again, elsewhere, once the cluster notices.
+    /// </summary>
+    static bool NodeAway(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or TimeoutException)
+                return true;
+        return false;
+    }
+
+    static bool Has<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is T) return true;
+        return false;
+    }
 
     /// <summary>
     /// An endpoint filter for routes that must always answer in their dialect: an exception becomes
     /// <paramref name="fail"/>'s envelope (HTTP 200) for the status it stands for, 503 ("try again")
-    /// when the database was away, else 500.
+    /// when a retry may succeed, else 500.
     /// </summary>
     public static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> AnswerIn(string dialect, Func<int, string, IResult> fail) =>
         async (context, next) =>
@@ -33,11 +73,11 @@ public static class DatabaseOutage
             {
                 var http = context.HttpContext;
                 var log = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("GoChat.WebFront." + dialect);
-                if (Noticed(e, http.RequestServices))
+                if (TryAgain(e, http.RequestServices) is { } words)
                 {
-                    log.LogWarning(e, "{Dialect} request {Path} met the database away", dialect, http.Request.Path);
+                    log.LogWarning(e, "{Dialect} request {Path} answered 'try again': {Words}", dialect, http.Request.Path, words);
                     http.Response.Headers.RetryAfter = "1";
-                    return fail(StatusCodes.Status503ServiceUnavailable, Message);
+                    return fail(StatusCodes.Status503ServiceUnavailable, words);
                 }
                 log.LogError(e, "{Dialect} request {Path} failed", dialect, http.Request.Path);
                 return fail(StatusCodes.Status500InternalServerError, "the server could not complete this request");
@@ -46,22 +86,35 @@ public static class DatabaseOutage
 }
 
 /// <summary>
-/// The hub's side of <see cref="DatabaseOutage"/>: a hub method that met the database away fails with
-/// a HubException saying to try again (the client shows it), instead of SignalR's generic error.
+/// The hub's side of <see cref="DatabaseOutage"/>: a hub method, or a connection's start, that met
+/// a failure a retry may not meet fails with a HubException saying to try again (the client shows
+/// it), instead of SignalR's generic error.
 /// </summary>
-public sealed class DatabaseOutageHubFilter(ILogger<DatabaseOutageHubFilter> logger) : Microsoft.AspNetCore.SignalR.IHubFilter
+public sealed class DatabaseOutageHubFilter(ILogger<DatabaseOutageHubFilter> logger) : IHubFilter
 {
-    public async ValueTask<object?> InvokeMethodAsync(Microsoft.AspNetCore.SignalR.HubInvocationContext context,
-        Func<Microsoft.AspNetCore.SignalR.HubInvocationContext, ValueTask<object?>> next)
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         try
         {
             return await next(context);
         }
-        catch (Exception e) when (DatabaseOutage.Noticed(e, context.ServiceProvider))
+        catch (Exception e) when (DatabaseOutage.TryAgain(e, context.ServiceProvider) is { } words)
         {
-            logger.LogWarning(e, "Hub method {Method} met the database away", context.HubMethodName);
-            throw new Microsoft.AspNetCore.SignalR.HubException(DatabaseOutage.Message);
+            logger.LogWarning(e, "Hub method {Method} answered 'try again': {Words}", context.HubMethodName, words);
+            throw new HubException(words);
+        }
+    }
+
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (DatabaseOutage.TryAgain(e, context.ServiceProvider) is { } words)
+        {
+            logger.LogWarning(e, "A hub connection could not start; answered 'try again': {Words}", words);
+            throw new HubException(words);
         }
     }
 }
