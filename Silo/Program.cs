@@ -1,16 +1,27 @@
-using GoChat.Silo;
+using GoChat.Grains.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace GoChat.Silo;
 
 /// <summary>A headless silo: the same grains and cluster as WebFront, without HTTP endpoints.</summary>
 public static class Program
 {
-    public static async Task Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        using var host = await CreateAsync(args);
-        await host.RunAsync();
+        try
+        {
+            using var host = await CreateAsync(args);
+            await host.RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException e)
+        {
+            // A wrong setting: say which and what it may be, without a stack trace.
+            Console.Error.WriteLine(Settings.Describe(e));
+            return 2;
+        }
     }
 
     public static async Task<IHost> CreateAsync(string[] args)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using GoChat.Grains.Chat;
+using GoChat.Grains.Configuration;
 using GoChat.Grains.Media;
 using GoChat.Grains.Videos;
 using GoChat.Grains.Social;
@@ -37,20 +38,14 @@ public static class SiloSetup
         using var startupLogs = LoggerFactory.Create(logging => logging
             .AddConfiguration(config.GetSection("Logging"))
             .AddSimpleConsole(o => o.SingleLine = true));
+        // Checked before anything starts: a wrong endpoint must not first start a private database.
+        var endpoint = SiloEndpointOptions.Read(config);
         var database = await GoChatDatabase.OpenAsync(config, startupLogs.CreateLogger("GoChat.Database"), ct);
 
+        builder.Services.AddSettings<DatabaseOptions, DatabaseOptionsValidator>(DatabaseOptions.Section);
+
         builder.Services.AddSingleton(database);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(TunedConnectionString(database.ConnectionString)));
-        builder.Services.AddSingleton<UserDirectory>();
-        builder.Services.AddSingleton<FollowStore>();
-        builder.Services.AddSingleton<MessageLog>();
-        builder.Services.AddSingleton<ConversationStore>();
-        builder.Services.AddSingleton<GroupStore>();
-        builder.Services.AddSingleton<MediaStore>();
-        builder.Services.AddSingleton<VideoStore>();
-        builder.Services.AddSingleton<EngagementStore>();
-        builder.Services.AddSingleton<GroupCommitter>();
-        builder.Services.AddSingleton<IMediaAccessPolicy, ConversationMediaAccess>();
+        builder.Services.AddGoChatStores(database.ConnectionString);
         builder.Services.AddHostedService<DatabaseLifetime>();
         builder.Services.AddHealthChecks()
             .AddCheck<SiloActiveCheck>("silo", tags: [ReadyTag])
@@ -61,14 +56,14 @@ public static class SiloSetup
         {
             silo.Configure<ClusterOptions>(o =>
             {
-                o.ClusterId = config["GoChat:ClusterId"] ?? "gochat";
-                o.ServiceId = config["GoChat:ServiceId"] ?? "gochat";
+                o.ClusterId = endpoint.ClusterId;
+                o.ServiceId = endpoint.ServiceId;
             });
             silo.Configure<EndpointOptions>(o =>
             {
-                o.AdvertisedIPAddress = IPAddress.Parse(config["GoChat:Silo:AdvertisedIP"] ?? "127.0.0.1");
-                o.SiloPort = PortOrFree(config.GetValue("GoChat:Silo:Port", DefaultSiloPort));
-                o.GatewayPort = config.GetValue("GoChat:Silo:GatewayPort", 0);
+                o.AdvertisedIPAddress = endpoint.AdvertisedAddress;
+                o.SiloPort = PortOrFree(endpoint.Port);
+                o.GatewayPort = endpoint.GatewayPort;
             });
             silo.UseAdoNetClustering(o =>
             {
@@ -83,6 +78,24 @@ public static class SiloSetup
             silo.AddIncomingGrainCallFilter<PortableGrainErrors>();
         });
         return database;
+    }
+
+    /// <summary>The stores grains use (GoChat's tables) and the settings grains read, over one database.</summary>
+    public static IServiceCollection AddGoChatStores(this IServiceCollection services, string connectionString)
+    {
+        services.AddGrainSettings();
+        services.AddSingleton(_ => NpgsqlDataSource.Create(TunedConnectionString(connectionString)));
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<FollowStore>();
+        services.AddSingleton<MessageLog>();
+        services.AddSingleton<ConversationStore>();
+        services.AddSingleton<GroupStore>();
+        services.AddSingleton<MediaStore>();
+        services.AddSingleton<VideoStore>();
+        services.AddSingleton<EngagementStore>();
+        services.AddSingleton<GroupCommitter>();
+        services.AddSingleton<IMediaAccessPolicy, ConversationMediaAccess>();
+        return services;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using GoChat.Grains.Configuration;
 using GoChat.Silo;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
@@ -48,8 +49,11 @@ public static class WebFrontApp
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
-        services.AddGoChatRateLimits(builder.Configuration);
-        services.AddGoChatMedia(builder.Configuration);
+        services.AddSettings<WebFrontOptions, WebFrontOptionsValidator>(WebFrontOptions.Section);
+        services.AddSettings<JwtOptions, JwtOptionsValidator>(JwtOptions.Section);
+        services.AddSettings<DeliveryOptions, DeliveryOptionsValidator>(DeliveryOptions.Section);
+        services.AddGoChatRateLimits();
+        services.AddGoChatMedia();
         services.AddSingleton<UserViews>();
         services.AddSingleton<DouyinUsers>();
         services.AddSingleton<DouyinVideos>();

@@ -1,5 +1,5 @@
 using GoChat.Grains.Media;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using GoChat.Grains.Users;
 using Orleans.Concurrency;
 
@@ -17,10 +17,10 @@ namespace GoChat.Grains.Chat;
 /// </summary>
 [Reentrant]
 public sealed class ConversationGrain(
-    MessageLog log, ConversationStore conversations, MediaStore media, IGrainFactory grains, IConfiguration config) : Grain, IConversationGrain
+    MessageLog log, ConversationStore conversations, MediaStore media, IGrainFactory grains, IOptions<MessageOptions> options) : Grain, IConversationGrain
 {
-    readonly TimeSpan _editWindow = config.GetValue("GoChat:Messages:EditWindow", TimeSpan.FromDays(1));
-    readonly TimeSpan _recallWindow = config.GetValue("GoChat:Messages:RecallWindow", TimeSpan.FromDays(1));
+    readonly TimeSpan _editWindow = options.Value.EditWindow;
+    readonly TimeSpan _recallWindow = options.Value.RecallWindow;
 
     public const int MaxTextLength = 4000;
     public const int MaxClientMsgIdLength = 64;

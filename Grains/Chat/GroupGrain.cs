@@ -1,5 +1,5 @@
 using GoChat.Grains.Users;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace GoChat.Grains.Chat;
 
@@ -9,11 +9,11 @@ namespace GoChat.Grains.Chat;
 /// is bounded (GoChat:Groups:MaxMembers, default 10,000), so the list fits in memory.
 /// Not reentrant: membership changes apply one at a time.
 /// </summary>
-public sealed class GroupGrain(GroupStore store, IGrainFactory grains, IConfiguration config) : Grain, IGroupGrain
+public sealed class GroupGrain(GroupStore store, IGrainFactory grains, IOptions<GroupOptions> options) : Grain, IGroupGrain
 {
     public const int MaxNameLength = 64;
     public const int MaxDescriptionLength = 500;
-    readonly int _maxMembers = config.GetValue("GoChat:Groups:MaxMembers", 10_000);
+    readonly int _maxMembers = options.Value.MaxMembers;
 
     GroupInfo? _info;
     readonly Dictionary<long, GroupRole> _members = [];

@@ -1,3 +1,4 @@
+using GoChat.Grains.Configuration;
 using GoChat.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -20,14 +21,11 @@ public sealed class GoChatDatabase
     public static async Task<GoChatDatabase> OpenAsync(IConfiguration configuration, ILogger logger, CancellationToken ct = default)
     {
         var connectionString = configuration.GetConnectionString("GoChat");
+        var options = Settings.Read(configuration, DatabaseOptions.Section, new DatabaseOptionsValidator());
         EmbeddedPostgres? embedded = null;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            embedded = await EmbeddedPostgres.StartAsync(
-                configuration["GoChat:DataDir"] ?? "./data",
-                configuration["GoChat:PostgresBinDir"],
-                configuration.GetValue("GoChat:EmbeddedPostgresPort", 0),
-                logger, ct);
+            embedded = await EmbeddedPostgres.StartAsync(options.DataDir, options.PostgresBinDir, options.EmbeddedPostgresPort, logger, ct);
             connectionString = embedded.ConnectionString;
         }
         try

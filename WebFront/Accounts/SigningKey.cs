@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
@@ -16,7 +17,6 @@ namespace GoChat.WebFront.Accounts;
 public sealed class SigningKey
 {
     const string KeyName = "jwt-signing-key";
-    const int MinConfiguredBytes = 32;
     const int MaxLoadAttempts = 3;
 
     readonly NpgsqlDataSource _db;
@@ -24,17 +24,13 @@ public sealed class SigningKey
     readonly Lock _gate = new();
     Task<SymmetricSecurityKey>? _key;
 
-    public SigningKey(NpgsqlDataSource db, IConfiguration config, ILogger<SigningKey> logger)
+    public SigningKey(NpgsqlDataSource db, IOptions<JwtOptions> options, ILogger<SigningKey> logger)
     {
         _db = db;
         _logger = logger;
-        // A configured key is checked here, so a wrong one stops the start-up instead of every sign-in.
-        if (config["GoChat:Jwt:SigningKey"] is { Length: > 0 } configured)
-        {
-            var bytes = Encoding.UTF8.GetBytes(configured);
-            if (bytes.Length < MinConfiguredBytes) throw new InvalidOperationException($"GoChat:Jwt:SigningKey must be at least {MinConfiguredBytes} bytes long.");
-            _key = Task.FromResult(new SymmetricSecurityKey(bytes));
-        }
+        // A configured key's length was checked at start-up (JwtOptionsValidator).
+        if (options.Value.SigningKey is { Length: > 0 } configured)
+            _key = Task.FromResult(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(configured)));
     }
 
     public bool Loaded => _key is { IsCompletedSuccessfully: true };

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Security.Claims;
 using GoChat.Grains.Users;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -11,13 +12,13 @@ namespace GoChat.WebFront.Accounts;
 /// its version is the account's current one; logout bumps the version, revoking older tokens.
 /// The key they are signed with is <see cref="SigningKey"/>'s, shared by every node of a cluster.
 /// </summary>
-public sealed class TokenService(SigningKey signingKey, IConfiguration config, IGrainFactory grains, TimeProvider time)
+public sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> options, IGrainFactory grains, TimeProvider time)
 {
     const string Issuer = "gochat";
     const string VersionClaim = "ver";
 
     readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
-    readonly TimeSpan _lifetime = TimeSpan.FromDays(config.GetValue("GoChat:Jwt:LifetimeDays", 30));
+    readonly TimeSpan _lifetime = TimeSpan.FromDays(options.Value.LifetimeDays);
 
     /// <summary>Completes when tokens can be issued; throws <see cref="SigningKeyUnavailableException"/> while they cannot.</summary>
     public Task ReadyToIssueAsync() => signingKey.GetAsync();

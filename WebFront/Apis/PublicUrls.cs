@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace GoChat.WebFront.Apis;
 
 /// <summary>Absolute URLs for stored paths, from GoChat:PublicBaseUrl or else the request's own scheme and host.</summary>
@@ -7,7 +9,7 @@ public static class PublicUrls
     {
         if (string.IsNullOrEmpty(pathOrUrl)
             || Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return pathOrUrl;
-        var configured = request.HttpContext.RequestServices.GetRequiredService<IConfiguration>()["GoChat:PublicBaseUrl"];
+        var configured = request.HttpContext.RequestServices.GetRequiredService<IOptions<WebFrontOptions>>().Value.PublicBaseUrl;
         var baseUrl = string.IsNullOrEmpty(configured) ? $"{request.Scheme}://{request.Host}{request.PathBase}" : configured.TrimEnd('/');
         return baseUrl + (pathOrUrl.StartsWith('/') ? pathOrUrl : "/" + pathOrUrl);
     }

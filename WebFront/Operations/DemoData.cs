@@ -2,6 +2,7 @@ using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Videos;
+using Microsoft.Extensions.Options;
 
 namespace GoChat.WebFront;
 
@@ -10,7 +11,7 @@ namespace GoChat.WebFront;
 /// password (printed in the log), friendships, a group and some history. Later starts see the
 /// users exist and leave everything as it is.
 /// </summary>
-public sealed class DemoData(IConfiguration config, AccountService accounts, UserDirectory directory, IGrainFactory grains,
+public sealed class DemoData(IOptions<WebFrontOptions> options, AccountService accounts, UserDirectory directory, IGrainFactory grains,
     GroupStore groups, VideoPublisher videos, ILogger<DemoData> logger) : IHostedService
 {
     public const string Password = "gochat-demo";
@@ -18,7 +19,7 @@ public sealed class DemoData(IConfiguration config, AccountService accounts, Use
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!config.GetValue("GoChat:DemoData", false)) return;
+        if (!options.Value.DemoData) return;
         if (await directory.FindIdByName(Names[0]) is not null)
         {
             logger.LogInformation("Demo data is already there: users {Users}, password {Password}", string.Join(", ", Names), Password);

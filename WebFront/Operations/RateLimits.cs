@@ -1,5 +1,8 @@
 using System.Threading.RateLimiting;
+using GoChat.Grains.Configuration;
+using GoChat.WebFront.Operations;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace GoChat.WebFront;
 
@@ -12,14 +15,19 @@ public static class RateLimits
 {
     public const string SignIn = "sign-in";
 
-    public static IServiceCollection AddGoChatRateLimits(this IServiceCollection services, IConfiguration config)
+    public static IServiceCollection AddGoChatRateLimits(this IServiceCollection services)
     {
-        var permits = config.GetValue("GoChat:Security:SignInPermitsPerMinute", 60);
+        services.AddSettings<SecurityOptions, SecurityOptionsValidator>(SecurityOptions.Section);
         return services.AddRateLimiter(options =>
         {
             options.AddPolicy(SignIn, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = http.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.SignInPermitsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
             options.OnRejected = async (context, ct) =>
             {
                 var http = context.HttpContext;

@@ -5,6 +5,7 @@ using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Apis;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace GoChat.WebFront.Realtime;
 
@@ -412,12 +413,12 @@ public sealed class ChatDelivery : IChatReceiver, ILocalChatReceiver
 /// collection age, which also keeps busy route grains active) and at once whenever a silo leaves the
 /// cluster, every live route is attached again.
 /// </summary>
-public sealed class ChatRouteLease(ChatDelivery delivery, IClusterMembershipService membership, IConfiguration config, ILogger<ChatRouteLease> logger)
+public sealed class ChatRouteLease(ChatDelivery delivery, IClusterMembershipService membership, IOptions<DeliveryOptions> options, ILogger<ChatRouteLease> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var period = config.GetValue("GoChat:Delivery:ReattachPeriod", TimeSpan.FromMinutes(2));
+        var period = options.Value.ReattachPeriod;
         var membershipChanged = WatchMembership(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {

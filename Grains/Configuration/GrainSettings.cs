@@ -1,0 +1,14 @@
+using GoChat.Grains.Chat;
+using GoChat.Grains.Media;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GoChat.Grains.Configuration;
+
+public static class GrainSettings
+{
+    /// <summary>The settings grains and their stores read, bound and checked at start-up.</summary>
+    public static IServiceCollection AddGrainSettings(this IServiceCollection services) => services
+        .AddSettings<MessageOptions, MessageOptionsValidator>(MessageOptions.Section)
+        .AddSettings<GroupOptions, GroupOptionsValidator>(GroupOptions.Section)
+        .AddSettings<MediaOptions, MediaOptionsValidator>(MediaOptions.Section);
+}

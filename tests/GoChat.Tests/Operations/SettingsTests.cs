@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using GoChat.Tests.Infrastructure;
+using GoChat.WebFront;
+using Microsoft.Extensions.Options;
+
+namespace GoChat.Tests.Operations;
+
+/// <summary>
+/// A wrong setting stops start-up with a message naming the setting and what it may be: one case
+/// per validator (and per cross-setting rule), through the real start-up path.
+/// </summary>
+public sealed class SettingsTests
+{
+    public static TheoryData<string, string> WrongSettings => new()
+    {
+        { "--GoChat:Messages:EditWindow=-00:01:00", "GoChat:Messages:EditWindow must be between" },
+        { "--GoChat:Groups:MaxMembers=1", "GoChat:Groups:MaxMembers must be between 2 and 100000 (it is 1)" },
+        { "--GoChat:Media:MaxBytes:Image=0", "GoChat:Media:MaxBytes:Image must be between 1 and" },
+        { "--GoChat:Jwt:SigningKey=too-short", "GoChat:Jwt:SigningKey must be at least 32 bytes long" },
+        { "--GoChat:Jwt:LifetimeDays=0", "GoChat:Jwt:LifetimeDays must be between 1 and 3650 (it is 0)" },
+        { "--GoChat:Security:SignInPermitsPerMinute=0", "GoChat:Security:SignInPermitsPerMinute must be between 1 and 1000000" },
+        { "--GoChat:Delivery:ReattachPeriod=00:10:00", "GoChat:Delivery:ReattachPeriod must be at most half the grain collection age (00:07:30" },
+        { "--GoChat:PublicBaseUrl=chat.example.com", "GoChat:PublicBaseUrl must be an absolute http(s) URL" },
+        { "--GoChat:Silo:Port=70000", "GoChat:Silo:Port must be between 0 and 65535 (it is 70000)" },
+        { "--GoChat:Silo:AdvertisedIP=not-an-address", "GoChat:Silo:AdvertisedIP must be an IP address" },
+        { "--GoChat:Silo:Port=abc", "GoChat:Silo:Port" },
+        { "--GoChat:EmbeddedPostgresPort=-5", "GoChat:EmbeddedPostgresPort must be between 0 and 65535 (it is -5)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongSettings))]
+    public async Task Start_up_with_a_wrong_setting_stops_and_names_it(string setting, string expected)
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var host = await GoChatHost.StartAsync(await SharedDatabase.Value, setting);
+        });
+        Assert.Contains(expected, string.Join("; ", error.Failures));
+    }
+
+    [Fact]
+    public async Task A_silo_advertised_to_other_machines_without_a_connection_string_refuses_to_start_before_creating_a_database()
+    {
+        var dataDir = TestDatabase.NewTempDirectory("gochat-settings");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var arg in new[] { typeof(WebFrontApp).Assembly.Location, $"--urls=http://127.0.0.1:{GoChatProcess.FreePort()}", $"--GoChat:DataDir={dataDir}", "--GoChat:Silo:AdvertisedIP=10.20.30.40" })
+            start.ArgumentList.Add(arg);
+        start.Environment.Remove("ConnectionStrings__GoChat");
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "GoChat did not stop on the wrong setting");
+        Assert.Equal(2, process.ExitCode);
+        var message = await stderr;
+        Assert.Contains("GoChat cannot start: GoChat:Silo:AdvertisedIP is 10.20.30.40", message);
+        Assert.Contains("ConnectionStrings:GoChat is not set", message);
+        Assert.DoesNotContain("   at ", message + await stdout); // no stack trace
+        Assert.False(Directory.Exists(Path.Combine(dataDir, "postgres")), "a private database was created before the setting was checked");
+    }
+
+    static readonly Lazy<Task<string>> SharedDatabase = new(() => TestDatabase.CreateAsync());
+}
