@@ -38,10 +38,14 @@ public static class GinchatDialect
 
     public static IResult Fail(DomainError error) => Fail(error.Message);
 
-    public static GinchatUser ToGinchat(this UserProfile user, string identity = "") => new(
-        user.Id, Time(user.CreatedAt), Time(user.UpdatedAt), user.Username, user.Phone, user.Email, identity,
-        user.ClientIp, "", Time(user.LoginAt), Time(user.LoginAt), Time(user.LogoutAt),
-        user.LogoutAt is { } logout && (user.LoginAt is null || logout >= user.LoginAt), user.DeviceInfo);
+    /// <summary>UserBasic as <paramref name="viewerId"/> may see it (the private fields are the owner's only).</summary>
+    public static GinchatUser ToGinchat(this UserProfile profile, long viewerId, string identity = "")
+    {
+        var user = profile.SeenBy(viewerId);
+        return new(user.Id, Time(user.CreatedAt), Time(user.UpdatedAt), user.Username, user.Phone, user.Email, identity,
+            user.ClientIp, "", Time(user.LoginAt), Time(user.LoginAt), Time(user.LogoutAt),
+            user.LogoutAt is { } logout && (user.LoginAt is null || logout >= user.LoginAt), user.DeviceInfo);
+    }
 
     static string Time(DateTime? time) =>
         time is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture) : GoZeroTime;
