@@ -48,3 +48,7 @@ public sealed record SignInContext(string ClientIp, string DeviceInfo);
 /// <summary>A successful sign-in: the profile and the token version to embed in the issued token.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SignIn(UserProfile User, int TokenVersion);
+
+/// <summary>A changed profile and the account's token version now: a new one when the change set a password, which revokes older tokens.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ProfileChange(UserProfile User, int TokenVersion);

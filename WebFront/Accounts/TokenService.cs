@@ -8,6 +8,9 @@ using Npgsql;
 
 namespace GoChat.WebFront.Accounts;
 
+/// <summary>What a valid token says: whose it is, and the token version it was issued with.</summary>
+public sealed record TokenClaims(long UserId, int TokenVersion);
+
 /// <summary>
 /// Issues and checks the session tokens all three dialects share: HS256 JWTs carrying the user
 /// id and the account's token version. A token is good while its signature and lifetime hold and
@@ -18,7 +21,7 @@ namespace GoChat.WebFront.Accounts;
 public sealed class TokenService(NpgsqlDataSource db, IConfiguration config, IGrainFactory grains, TimeProvider time)
 {
     const string Issuer = "gochat";
-    const string VersionClaim = "ver";
+    public const string VersionClaim = "ver";
     const string KeyName = "jwt-signing-key";
 
     readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
@@ -45,8 +48,8 @@ public sealed class TokenService(NpgsqlDataSource db, IConfiguration config, IGr
         });
     }
 
-    /// <summary>The user a token belongs to, or null when it is malformed, forged, expired or revoked.</summary>
-    public async Task<long?> AuthenticateAsync(string? token)
+    /// <summary>Whose the token is, or null when it is malformed, forged, expired or revoked.</summary>
+    public async Task<TokenClaims?> AuthenticateAsync(string? token)
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > 4096) return null;
         var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
@@ -66,7 +69,7 @@ public sealed class TokenService(NpgsqlDataSource db, IConfiguration config, IGr
             || !int.TryParse(Convert.ToString(ver, System.Globalization.CultureInfo.InvariantCulture), out var version))
             return null;
         var current = await grains.GetGrain<IUserGrain>(userId).GetTokenVersion();
-        return current == version ? userId : null;
+        return current == version ? new TokenClaims(userId, version) : null;
     }
 
     static async Task<SymmetricSecurityKey> LoadKeyAsync(NpgsqlDataSource db, string? configured)
@@ -93,4 +96,8 @@ public static class ClaimsPrincipalExtensions
     /// <summary>The signed-in user's id; only call on an authenticated request.</summary>
     public static long UserId(this ClaimsPrincipal user) =>
         long.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The token version the request was authenticated with; only call on an authenticated request.</summary>
+    public static int TokenVersion(this ClaimsPrincipal user) =>
+        int.Parse(user.FindFirstValue(TokenService.VersionClaim)!, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -70,7 +70,10 @@ public static partial class GinchatApi
         if (email is not null && !AccountRules.IsEmail(email)) return GinchatDialect.Fail("email must be an e-mail address");
         var result = await accounts.Update(caller.Value, new ProfileUpdate(
             Username: Blank(p["name"]), Password: Blank(p["password"]), Phone: phone, Email: email));
-        return result.Value is { } user ? GinchatDialect.Ok("updated", user.ToGinchat(caller.Value)) : GinchatDialect.Fail(result.Error!);
+        // A new password revoked the caller's token too: Identity carries its replacement, as after a login.
+        return result.Value is { } updated
+            ? GinchatDialect.Ok("updated", updated.User.ToGinchat(caller.Value, identity: updated.NewToken ?? ""))
+            : GinchatDialect.Fail(result.Error!);
     }
 
     static async Task<IResult> DeleteUser(HttpRequest request, AccountService accounts)

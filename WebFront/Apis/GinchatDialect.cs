@@ -56,14 +56,21 @@ public static class GinchatDialect
     /// </summary>
     public static async Task<Result<long>> CallerAsync(this LegacyParams p, HttpRequest request, string? userIdField = null)
     {
+        var caller = await p.CallerTokenAsync(request, userIdField);
+        return caller.Error is { } error ? error : Result<long>.Success(caller.Value!.UserId);
+    }
+
+    /// <summary>As <see cref="CallerAsync"/>, with the token version (a socket closes when it is revoked).</summary>
+    public static async Task<Result<TokenClaims>> CallerTokenAsync(this LegacyParams p, HttpRequest request, string? userIdField = null)
+    {
         var token = p["token"] ?? TokenAuthenticationHandler.BearerToken(request);
         if (string.IsNullOrEmpty(token)) return DomainError.Unauthenticated("a token is required; log in first");
         var tokens = request.HttpContext.RequestServices.GetRequiredService<TokenService>();
         if (await tokens.AuthenticateAsync(token) is not { } caller)
             return DomainError.Unauthenticated("invalid or expired token; log in again");
-        if (userIdField is null) return Result<long>.Success(caller);
+        if (userIdField is null) return Result<TokenClaims>.Success(caller);
         if (!p.TryGetLong(userIdField, out var named, out var error)) return DomainError.Invalid(error!);
         if (named is null) return DomainError.Invalid($"{userIdField} is required");
-        return named == caller ? Result<long>.Success(caller) : DomainError.Forbidden($"{userIdField} must be your own user id");
+        return named == caller.UserId ? Result<TokenClaims>.Success(caller) : DomainError.Forbidden($"{userIdField} must be your own user id");
     }
 }

@@ -301,12 +301,15 @@ public sealed class ChatDelivery : IChatReceiver, ILocalChatReceiver
 
     /// <summary>
     /// Tells a route's SignalR connections that live events may have been missed, so clients Sync
-    /// and fetch gaps by seq now rather than at their next event. (ginchat sockets have no way to
-    /// fetch history; they are not told.)
+    /// and fetch gaps by seq now rather than at their next event, and its listeners with a "resync"
+    /// event (a session then checks whether its token was revoked meanwhile; ginchat sockets have
+    /// no way to fetch history and ignore it).
     /// </summary>
     void Resync(string route)
     {
         _logger.LogInformation("Route {Route} had forgotten this WebFront; telling its connections to resync", route);
+        if (_routes.TryGetValue(route, out var local))
+            foreach (var listener in local.Listeners) Watch(listener(new ChatEvent("resync", "", 0)), route);
         if (route.StartsWith("user/", StringComparison.Ordinal))
             Watch(_hub.Clients.Group(UserGroupName(long.Parse(route.AsSpan(5), CultureInfo.InvariantCulture))).SendAsync("resync", new ResyncEventDto(null)), "resync");
         else if (route.StartsWith("group/", StringComparison.Ordinal))
