@@ -176,15 +176,18 @@ public sealed class SessionRevocationTests
     }
 
     [Fact]
-    public async Task Closing_the_account_closes_its_connections()
+    public async Task Closing_the_account_closes_its_connections_the_broadcast_socket_too()
     {
         await using var host = await GoChatHost.StartAsync();
         var (aliceId, alice) = await host.RegisterAsync("alice");
         await using var before = await Connections.OpenAsync(host, aliceId, alice);
+        using var broadcasts = new ClientWebSocket();
+        await broadcasts.ConnectAsync(new UriBuilder(new Uri(host.BaseAddress, $"/user/sendMsg?token={alice}")) { Scheme = "ws" }.Uri, CancellationToken.None);
         using var anonymous = host.Client();
         var deleted = await LegacyDialectAccountTests.Ginchat(anonymous, $"/user/deleteUser?id={aliceId}&token={alice}", null);
         Assert.Equal(0, deleted.GetProperty("code").GetInt32());
         await before.AssertClosedWithin(Promptly);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await CloseStatus(broadcasts, Promptly));
     }
 
     [Fact]
