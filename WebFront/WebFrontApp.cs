@@ -60,6 +60,7 @@ public static class WebFrontApp
         services.AddSingleton<VideoPublisher>();
         services.AddSingleton<ConversationViews>();
         services.AddSingleton<ChatDelivery>();
+        services.AddSingleton<SessionRevocation>();
         services.AddSingleton<GoChat.Grains.Chat.ILocalChatReceiver>(sp => sp.GetRequiredService<ChatDelivery>());
         services.AddHostedService<ChatRouteLease>();
         services.AddSignalR(o => o.AddFilter<DatabaseOutageHubFilter>()).AddMessagePackProtocol();

@@ -35,7 +35,11 @@ public interface IUserGrain : IGrainWithIntegerKey
     [AlwaysInterleave]
     Task RefreshCounters();
 
-    Task<Result<UserProfile>> UpdateProfile(ProfileUpdate update);
+    /// <summary>
+    /// Changes the profile; a new password also revokes every token issued so far (as <see cref="RevokeTokens"/>),
+    /// and the answer carries the new token version for the caller's next token.
+    /// </summary>
+    Task<Result<ProfileChange>> UpdateProfile(ProfileUpdate update);
 
     /// <summary>Checks a password; on success records the sign-in and returns the current token version.</summary>
     Task<Result<SignIn>> SignIn(string password, SignInContext context);
@@ -43,10 +47,13 @@ public interface IUserGrain : IGrainWithIntegerKey
     /// <summary>The version a token must carry to be accepted, or null when the account is gone.</summary>
     Task<int?> GetTokenVersion();
 
-    /// <summary>Logout: every token issued so far stops working.</summary>
+    /// <summary>
+    /// Logout: every token issued so far stops working, and every live connection opened with one
+    /// is told to close (a "tokensRevoked" event on the user's delivery route).
+    /// </summary>
     Task RevokeTokens();
 
-    /// <summary>Closes the account: it can no longer sign in and its tokens stop working.</summary>
+    /// <summary>Closes the account: it can no longer sign in, and its tokens and live connections end as at logout.</summary>
     Task Delete();
 
     /// <summary>Makes this user and another friends: a follow edge each way.</summary>

@@ -1,6 +1,9 @@
 namespace GoChat.Grains.Users;
 
-/// <summary>The public face of an account: everything here may be shown to other users except where an API says otherwise.</summary>
+/// <summary>
+/// An account as the APIs render it. Phone, Email, ClientIp and DeviceInfo are the owner's only:
+/// render what <see cref="SeenBy"/> leaves.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record UserProfile(
     long Id,
@@ -17,7 +20,11 @@ public sealed record UserProfile(
     DateTime? LoginAt,
     DateTime? LogoutAt,
     string ClientIp,
-    string DeviceInfo);
+    string DeviceInfo)
+{
+    /// <summary>This profile as <paramref name="viewerId"/> may see it: anyone but its owner gets the private fields blank.</summary>
+    public UserProfile SeenBy(long viewerId) => viewerId == Id ? this : this with { Phone = "", Email = "", ClientIp = "", DeviceInfo = "" };
+}
 
 /// <summary>A change to a profile; null fields stay as they are.</summary>
 [GenerateSerializer, Immutable]
@@ -41,3 +48,7 @@ public sealed record SignInContext(string ClientIp, string DeviceInfo);
 /// <summary>A successful sign-in: the profile and the token version to embed in the issued token.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SignIn(UserProfile User, int TokenVersion);
+
+/// <summary>A changed profile and the account's token version now: a new one when the change set a password, which revokes older tokens.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ProfileChange(UserProfile User, int TokenVersion);

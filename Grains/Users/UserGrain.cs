@@ -105,7 +105,7 @@ public sealed class UserGrain(
         return Result<SignIn>.Success(new SignIn(row.ToProfile(), row.TokenVersion));
     }
 
-    public async Task<Result<UserProfile>> UpdateProfile(ProfileUpdate update)
+    public async Task<Result<ProfileChange>> UpdateProfile(ProfileUpdate update)
     {
         if (Live is not { } row) return DomainError.NotFound("unknown user");
         if (AccountRules.Check(update) is { } error) return error;
@@ -122,7 +122,12 @@ public sealed class UserGrain(
         changed.Signature = update.Signature ?? row.Signature;
         changed.Phone = update.Phone ?? row.Phone;
         changed.Email = update.Email ?? row.Email;
-        if (update.Password is { } password) changed.PasswordHash = PasswordHasher.Hash(password);
+        if (update.Password is { } password)
+        {
+            // Whoever held a session may be why the password changes: every older token ends.
+            changed.PasswordHash = PasswordHasher.Hash(password);
+            changed.TokenVersion++;
+        }
 
         if (!await directory.Update(changed))
         {
@@ -131,7 +136,8 @@ public sealed class UserGrain(
         }
         _row = changed;
         if (nameOwnerChanges) await Username(oldName).Release(UserId);
-        return Result<UserProfile>.Success(changed.ToProfile());
+        if (changed.TokenVersion != row.TokenVersion) await CloseSessionsOlderThan(changed.TokenVersion);
+        return Result<ProfileChange>.Success(new ProfileChange(changed.ToProfile(), changed.TokenVersion));
     }
 
     public async Task RevokeTokens()
@@ -140,7 +146,16 @@ public sealed class UserGrain(
         row.TokenVersion++;
         row.LogoutAt = DateTime.UtcNow;
         await directory.Update(row);
+        await CloseSessionsOlderThan(row.TokenVersion);
     }
+
+    /// <summary>
+    /// Tokens are checked when a connection opens; the connections already open are told through
+    /// the user's route, which reaches every WebFront holding one. Published after the new version
+    /// is committed, so a connection that checks again on hearing it sees the new version.
+    /// </summary>
+    Task CloseSessionsOlderThan(int tokenVersion) =>
+        grains.ToUser(UserId, new ChatEvent("tokensRevoked", "", UserId, TokenVersion: tokenVersion));
 
     public async Task Delete()
     {
@@ -148,6 +163,7 @@ public sealed class UserGrain(
         row.TokenVersion++;
         row.DeletedAt = DateTime.UtcNow;
         await directory.Update(row);
+        await CloseSessionsOlderThan(row.TokenVersion);
         logger.LogInformation("Closed account {UserId}", UserId);
         // Counters count live accounts only: everyone this user followed or was followed by counts again.
         foreach (var followers in new[] { false, true })

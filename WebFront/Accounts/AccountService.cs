@@ -6,6 +6,9 @@ namespace GoChat.WebFront.Accounts;
 /// <summary>A signed-in session: whose it is and the token that proves it.</summary>
 public sealed record Session(UserProfile User, string Token);
 
+/// <summary>A changed profile; <c>NewToken</c> replaces the caller's token when the change set a password (which revoked all older tokens).</summary>
+public sealed record ProfileUpdated(UserProfile User, string? NewToken);
+
 /// <summary>
 /// Account operations as all three API dialects need them: each adapter parses its own request
 /// shape, calls these, and renders the result (or the <see cref="DomainError"/>) in its dialect.
@@ -44,7 +47,14 @@ public sealed class AccountService(IGrainFactory grains, UserDirectory directory
 
     public Task<UserProfile?> Get(long userId) => User(userId).GetProfile();
 
-    public Task<Result<UserProfile>> Update(long userId, ProfileUpdate update) => User(userId).UpdateProfile(update);
+    public async Task<Result<ProfileUpdated>> Update(long userId, ProfileUpdate update)
+    {
+        var changed = await User(userId).UpdateProfile(update);
+        if (changed.Error is { } error) return error;
+        var (user, version) = changed.Value!;
+        var newToken = update.Password is null ? null : await tokens.IssueAsync(userId, version);
+        return Result<ProfileUpdated>.Success(new ProfileUpdated(user, newToken));
+    }
 
     public Task Delete(long userId) => User(userId).Delete();
 

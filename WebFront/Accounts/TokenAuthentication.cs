@@ -24,8 +24,12 @@ public sealed class TokenAuthenticationHandler(
     {
         var token = BearerToken(Request) ?? Request.Query["access_token"].FirstOrDefault();
         if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
-        if (await tokens.AuthenticateAsync(token) is not { } userId) return AuthenticateResult.Fail("invalid, expired or revoked token");
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString(CultureInfo.InvariantCulture))], SchemeName);
+        if (await tokens.AuthenticateAsync(token) is not { } claims) return AuthenticateResult.Fail("invalid, expired or revoked token");
+        var identity = new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, claims.UserId.ToString(CultureInfo.InvariantCulture)),
+            new Claim(TokenService.VersionClaim, claims.TokenVersion.ToString(CultureInfo.InvariantCulture)),
+        ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

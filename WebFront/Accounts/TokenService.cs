@@ -6,6 +6,9 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace GoChat.WebFront.Accounts;
 
+/// <summary>What a valid token says: whose it is, and the token version it was issued with.</summary>
+public sealed record TokenClaims(long UserId, int TokenVersion);
+
 /// <summary>
 /// Issues and checks the session tokens all three dialects share: HS256 JWTs carrying the user
 /// id and the account's token version. A token is good while its signature and lifetime hold and
@@ -15,7 +18,7 @@ namespace GoChat.WebFront.Accounts;
 public sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> options, IGrainFactory grains, TimeProvider time)
 {
     const string Issuer = "gochat";
-    const string VersionClaim = "ver";
+    public const string VersionClaim = "ver";
 
     readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     readonly TimeSpan _lifetime = TimeSpan.FromDays(options.Value.LifetimeDays);
@@ -43,8 +46,8 @@ public sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> opt
         });
     }
 
-    /// <summary>The user a token belongs to, or null when it is malformed, forged, expired or revoked.</summary>
-    public async Task<long?> AuthenticateAsync(string? token)
+    /// <summary>Whose the token is, or null when it is malformed, forged, expired or revoked.</summary>
+    public async Task<TokenClaims?> AuthenticateAsync(string? token)
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > 4096) return null;
         var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
@@ -64,7 +67,7 @@ public sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> opt
             || !int.TryParse(Convert.ToString(ver, System.Globalization.CultureInfo.InvariantCulture), out var version))
             return null;
         var current = await grains.GetGrain<IUserGrain>(userId).GetTokenVersion();
-        return current == version ? userId : null;
+        return current == version ? new TokenClaims(userId, version) : null;
     }
 }
 
@@ -73,4 +76,8 @@ public static class ClaimsPrincipalExtensions
     /// <summary>The signed-in user's id; only call on an authenticated request.</summary>
     public static long UserId(this ClaimsPrincipal user) =>
         long.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The token version the request was authenticated with; only call on an authenticated request.</summary>
+    public static int TokenVersion(this ClaimsPrincipal user) =>
+        int.Parse(user.FindFirstValue(TokenService.VersionClaim)!, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -61,7 +61,7 @@ public static class DouyinDialect
         if (string.IsNullOrEmpty(token))
             return required ? DomainError.Unauthenticated("token is required; log in first") : Result<long?>.Success(null);
         return await tokens.AuthenticateAsync(token) is { } caller
-            ? Result<long?>.Success(caller)
+            ? Result<long?>.Success(caller.UserId)
             : DomainError.Unauthenticated("invalid or expired token; log in again");
     }
 

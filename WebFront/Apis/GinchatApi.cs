@@ -38,7 +38,7 @@ public static partial class GinchatApi
         if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(password)) return GinchatDialect.Fail("name and password are required");
         if (password != repeat) return GinchatDialect.Fail("the two passwords differ");
         var result = await accounts.Register(name, password, displayName: null);
-        return result.Value is { } session ? GinchatDialect.Ok("registered", session.User.ToGinchat()) : GinchatDialect.Fail(result.Error!);
+        return result.Value is { } session ? GinchatDialect.Ok("registered", session.User.ToGinchat(session.User.Id)) : GinchatDialect.Fail(result.Error!);
     }
 
     static async Task<IResult> FindUserByNameAndPwd(HttpRequest request, AccountService accounts)
@@ -46,16 +46,17 @@ public static partial class GinchatApi
         var p = await LegacyParams.ReadAsync(request);
         var result = await accounts.SignIn(p["name"], p["password"], request.HttpContext.SignInContext());
         return result.Value is { } session
-            ? GinchatDialect.Ok("signed in", session.User.ToGinchat(identity: session.Token))
+            ? GinchatDialect.Ok("signed in", session.User.ToGinchat(session.User.Id, identity: session.Token))
             : GinchatDialect.Fail(result.Error!);
     }
 
     static async Task<IResult> GetUserList(HttpRequest request, AccountService accounts)
     {
         var p = await LegacyParams.ReadAsync(request);
-        if ((await p.CallerAsync(request)).Error is { } error) return GinchatDialect.Fail(error);
+        var caller = await p.CallerAsync(request);
+        if (caller.Error is { } error) return GinchatDialect.Fail(error);
         var users = await accounts.Search(prefix: null, MaxUserList);
-        return GinchatDialect.Ok("users", users.Select(u => u.ToGinchat()));
+        return GinchatDialect.Ok("users", users.Select(u => u.ToGinchat(caller.Value)));
     }
 
     static async Task<IResult> UpdateUser(HttpRequest request, AccountService accounts)
@@ -69,7 +70,10 @@ public static partial class GinchatApi
         if (email is not null && !AccountRules.IsEmail(email)) return GinchatDialect.Fail("email must be an e-mail address");
         var result = await accounts.Update(caller.Value, new ProfileUpdate(
             Username: Blank(p["name"]), Password: Blank(p["password"]), Phone: phone, Email: email));
-        return result.Value is { } user ? GinchatDialect.Ok("updated", user.ToGinchat()) : GinchatDialect.Fail(result.Error!);
+        // A new password revoked the caller's token too: Identity carries its replacement, as after a login.
+        return result.Value is { } updated
+            ? GinchatDialect.Ok("updated", updated.User.ToGinchat(caller.Value, identity: updated.NewToken ?? ""))
+            : GinchatDialect.Fail(result.Error!);
     }
 
     static async Task<IResult> DeleteUser(HttpRequest request, AccountService accounts)
@@ -103,7 +107,7 @@ public static partial class GinchatApi
         var caller = await p.CallerAsync(request, userIdField: "userId");
         if (caller.Error is { } error) return GinchatDialect.Fail(error);
         var friends = await follows.Friends(caller.Value);
-        return GinchatDialect.Rows("friends", friends.Select(f => f.ToGinchat()));
+        return GinchatDialect.Rows("friends", friends.Select(f => f.ToGinchat(caller.Value)));
     }
 
     static async Task<IResult> SearchGroups(HttpRequest request, GroupStore groups, IGrainFactory grains)

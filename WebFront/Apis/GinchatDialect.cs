@@ -38,10 +38,14 @@ public static class GinchatDialect
 
     public static IResult Fail(DomainError error) => Fail(error.Message);
 
-    public static GinchatUser ToGinchat(this UserProfile user, string identity = "") => new(
-        user.Id, Time(user.CreatedAt), Time(user.UpdatedAt), user.Username, user.Phone, user.Email, identity,
-        user.ClientIp, "", Time(user.LoginAt), Time(user.LoginAt), Time(user.LogoutAt),
-        user.LogoutAt is { } logout && (user.LoginAt is null || logout >= user.LoginAt), user.DeviceInfo);
+    /// <summary>UserBasic as <paramref name="viewerId"/> may see it (the private fields are the owner's only).</summary>
+    public static GinchatUser ToGinchat(this UserProfile profile, long viewerId, string identity = "")
+    {
+        var user = profile.SeenBy(viewerId);
+        return new(user.Id, Time(user.CreatedAt), Time(user.UpdatedAt), user.Username, user.Phone, user.Email, identity,
+            user.ClientIp, "", Time(user.LoginAt), Time(user.LoginAt), Time(user.LogoutAt),
+            user.LogoutAt is { } logout && (user.LoginAt is null || logout >= user.LoginAt), user.DeviceInfo);
+    }
 
     static string Time(DateTime? time) =>
         time is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture) : GoZeroTime;
@@ -52,14 +56,21 @@ public static class GinchatDialect
     /// </summary>
     public static async Task<Result<long>> CallerAsync(this LegacyParams p, HttpRequest request, string? userIdField = null)
     {
+        var caller = await p.CallerTokenAsync(request, userIdField);
+        return caller.Error is { } error ? error : Result<long>.Success(caller.Value!.UserId);
+    }
+
+    /// <summary>As <see cref="CallerAsync"/>, with the token version (a socket closes when it is revoked).</summary>
+    public static async Task<Result<TokenClaims>> CallerTokenAsync(this LegacyParams p, HttpRequest request, string? userIdField = null)
+    {
         var token = p["token"] ?? TokenAuthenticationHandler.BearerToken(request);
         if (string.IsNullOrEmpty(token)) return DomainError.Unauthenticated("a token is required; log in first");
         var tokens = request.HttpContext.RequestServices.GetRequiredService<TokenService>();
         if (await tokens.AuthenticateAsync(token) is not { } caller)
             return DomainError.Unauthenticated("invalid or expired token; log in again");
-        if (userIdField is null) return Result<long>.Success(caller);
+        if (userIdField is null) return Result<TokenClaims>.Success(caller);
         if (!p.TryGetLong(userIdField, out var named, out var error)) return DomainError.Invalid(error!);
         if (named is null) return DomainError.Invalid($"{userIdField} is required");
-        return named == caller ? Result<long>.Success(caller) : DomainError.Forbidden($"{userIdField} must be your own user id");
+        return named == caller.UserId ? Result<TokenClaims>.Success(caller) : DomainError.Forbidden($"{userIdField} must be your own user id");
     }
 }

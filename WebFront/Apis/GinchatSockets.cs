@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using GoChat.Grains;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
+using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Realtime;
 
 namespace GoChat.WebFront.Apis;
@@ -32,10 +33,14 @@ public static partial class GinchatSockets
         return routes;
     }
 
-    static async Task SendUserMsg(HttpContext http, IGrainFactory grains, ChatDelivery delivery, GroupStore groups, IHostApplicationLifetime lifetime)
+    static async Task SendUserMsg(
+        HttpContext http, IGrainFactory grains, ChatDelivery delivery, SessionRevocation revocation, GroupStore groups, IHostApplicationLifetime lifetime)
     {
-        if (await Authenticate(http, userIdField: "userId") is not { } userId) return;
+        if (await Authenticate(http, userIdField: "userId") is not { } caller) return;
+        var userId = caller.UserId;
         var socket = new SocketSender();
+        await using var session = await WatchRevocation(http, revocation, caller, socket);
+        if (session is null) return;
         ChatDelivery.Listening? listening = null;
         Task Deliver(ChatEvent e) => e switch
         {
@@ -50,20 +55,24 @@ public static partial class GinchatSockets
         var routes = new List<string> { ChatRoutes.ForUser(userId) };
         routes.AddRange((await groups.GroupsOf(userId)).Select(ChatRoutes.ForGroup));
         await using var listen = listening = await delivery.Listen(routes, Deliver);
-        socket.Open(await http.WebSockets.AcceptWebSocketAsync());
+        await socket.Open(await http.WebSockets.AcceptWebSocketAsync());
         await foreach (var frame in Frames(socket, http.RequestAborted, lifetime.ApplicationStopping))
             if (await SendFromFrame(grains, userId, frame) is { } refusal) await socket.Send(refusal);
     }
 
-    static async Task SendMsg(HttpContext http, IGrainFactory grains, ChatDelivery delivery, IHostApplicationLifetime lifetime)
+    static async Task SendMsg(
+        HttpContext http, IGrainFactory grains, ChatDelivery delivery, SessionRevocation revocation, IHostApplicationLifetime lifetime)
     {
-        if (await Authenticate(http, userIdField: null) is not { } userId) return;
+        if (await Authenticate(http, userIdField: null) is not { } caller) return;
+        var userId = caller.UserId;
         var socket = new SocketSender();
+        await using var session = await WatchRevocation(http, revocation, caller, socket);
+        if (session is null) return;
         await using var listening = await delivery.Listen([ChatRoutes.Broadcast], e => e.Message is { } m
             ? socket.SendText($"[ws][{m.SentAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}]:" +
                 JsonSerializer.Serialize(ToFrame(m, 0) with { Type = 3, TargetId = 0 }, GinchatDialect.Json))
             : Task.CompletedTask);
-        socket.Open(await http.WebSockets.AcceptWebSocketAsync());
+        await socket.Open(await http.WebSockets.AcceptWebSocketAsync());
         await foreach (var frame in Frames(socket, http.RequestAborted, lifetime.ApplicationStopping))
         {
             if (Parse(frame) is not { } message) { await socket.Send(Refusal("the frame is not a Message JSON object")); continue; }
@@ -84,10 +93,10 @@ public static partial class GinchatSockets
     }
 
     /// <summary>The caller (token in the query or a bearer header), or null after answering with a ginchat error.</summary>
-    static async Task<long?> Authenticate(HttpContext http, string? userIdField)
+    static async Task<TokenClaims?> Authenticate(HttpContext http, string? userIdField)
     {
         var p = await LegacyParams.ReadAsync(http.Request);
-        var caller = await p.CallerAsync(http.Request, userIdField);
+        var caller = await p.CallerTokenAsync(http.Request, userIdField);
         if (caller.Error is { } error)
         {
             await GinchatDialect.Fail(error).ExecuteAsync(http);
@@ -101,24 +110,84 @@ public static partial class GinchatSockets
         return caller.Value;
     }
 
-    /// <summary>Serialises sends on one socket (stream deliveries and replies may overlap); drops sends before it opens.</summary>
+    /// <summary>
+    /// Closes the socket (before it opens, if need be) when the caller's token is revoked, with 1008
+    /// (policy violation). Null, after answering with a ginchat error, when it is revoked already.
+    /// </summary>
+    static async Task<IAsyncDisposable?> WatchRevocation(HttpContext http, SessionRevocation revocation, TokenClaims caller, SocketSender socket)
+    {
+        var session = await revocation.Watch(caller.UserId, caller.TokenVersion,
+            () => socket.Close(WebSocketCloseStatus.PolicyViolation, "the session ended (logged out); log in again"));
+        if (session is null) await GinchatDialect.Fail("invalid or expired token; log in again").ExecuteAsync(http);
+        return session;
+    }
+
+    /// <summary>
+    /// Serialises sends on one socket (stream deliveries and replies may overlap); drops sends before
+    /// it opens and after the server began closing it.
+    /// </summary>
     sealed class SocketSender
     {
+        static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
         readonly SemaphoreSlim _lock = new(1, 1);
+        readonly CancellationTokenSource _cutOff = new(); // not disposed: a close may race the end of the session
+        volatile CloseFrame? _closing;
+
+        sealed record CloseFrame(WebSocketCloseStatus Status, string Reason);
+
         public WebSocket? Socket { get; private set; }
 
-        public void Open(WebSocket socket) => Socket = socket;
+        /// <summary>Cancelled when a client that was sent a close did not answer it in time.</summary>
+        public CancellationToken CutOff => _cutOff.Token;
+
+        /// <summary>Whether the server began closing the socket: frames read after that are not acted on.</summary>
+        public bool Closing => _closing is not null;
+
+        /// <summary>Opens the sender on the accepted socket, and closes it at once if that was asked for meanwhile.</summary>
+        public async Task Open(WebSocket socket)
+        {
+            CloseFrame? closing;
+            await _lock.WaitAsync();
+            try
+            {
+                Socket = socket;
+                closing = _closing;
+            }
+            finally
+            {
+                _lock.Release();
+            }
+            if (closing is { } c) await CloseOutput(c.Status, c.Reason);
+        }
 
         public Task Send(GinchatMessage message) => SendText(JsonSerializer.Serialize(message, GinchatDialect.Json));
 
-        /// <summary>Starts the closing handshake with 1001 (going away); the receive loop ends when the client answers.</summary>
-        public async Task CloseForShutdown()
+        /// <summary>
+        /// Starts the closing handshake (once); the receive loop ends when the client answers, or
+        /// when it is cut off for not answering within 2 seconds.
+        /// </summary>
+        public async Task Close(WebSocketCloseStatus status, string reason)
         {
             await _lock.WaitAsync();
             try
             {
-                if (Socket is { State: WebSocketState.Open })
-                    await Socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "the server is shutting down", CancellationToken.None);
+                if (_closing is not null) return;
+                _closing = new CloseFrame(status, reason);
+                _cutOff.CancelAfter(CloseGrace);
+            }
+            finally
+            {
+                _lock.Release();
+            }
+            await CloseOutput(status, reason);
+        }
+
+        async Task CloseOutput(WebSocketCloseStatus status, string reason)
+        {
+            await _lock.WaitAsync();
+            try
+            {
+                if (Socket is { State: WebSocketState.Open }) await Socket.CloseOutputAsync(status, reason, CancellationToken.None);
             }
             catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
             {
@@ -135,7 +204,7 @@ public static partial class GinchatSockets
             await _lock.WaitAsync();
             try
             {
-                if (Socket is { State: WebSocketState.Open })
+                if (_closing is null && Socket is { State: WebSocketState.Open })
                     await Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
             }
             catch (WebSocketException)
@@ -190,19 +259,20 @@ public static partial class GinchatSockets
     }
 
     /// <summary>
-    /// The client's text frames until it closes or goes away. When the server stops, the socket is
-    /// closed with 1001 (going away) so the client reconnects; a client that does not answer the
-    /// close within 2 seconds is cut off, so the shutdown never waits on it.
+    /// The client's text frames until it closes or goes away, or the server closes the socket. When
+    /// the server stops, the socket is closed with 1001 (going away) so the client reconnects; a
+    /// client that does not answer a close within 2 seconds is cut off, so the shutdown never waits on it.
     /// </summary>
     static async IAsyncEnumerable<string> Frames(SocketSender socket, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken aborted, CancellationToken stopping)
     {
-        using var grace = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        using var onStop = stopping.Register(() =>
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(aborted, socket.CutOff);
+        using var onStop = stopping.Register(() => _ = socket.Close(WebSocketCloseStatus.EndpointUnavailable, "the server is shutting down"));
+        await foreach (var frame in ReadFrames(socket.Socket!, ended.Token))
         {
-            _ = socket.CloseForShutdown();
-            grace.CancelAfter(TimeSpan.FromSeconds(2));
-        });
-        await foreach (var frame in ReadFrames(socket.Socket!, grace.Token)) yield return frame;
+            // A frame that arrives after a revocation closed the socket is not the session's to send.
+            if (socket.Closing) yield break;
+            yield return frame;
+        }
     }
 
     static async IAsyncEnumerable<string> ReadFrames(WebSocket socket, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
 
@@ -13,12 +14,16 @@ public sealed record UserDto(long Id, string Username, string DisplayName, strin
     public static UserDto From(UserProfile p, bool online) => new(p.Id, p.Username, p.DisplayName, p.AvatarUrl, p.Signature, online, p.IsBot);
 }
 
-/// <summary>The signed-in user's own profile: adds the fields only its owner sees.</summary>
+/// <summary>
+/// The signed-in user's own profile: adds the fields only its owner sees. <c>Token</c> appears only
+/// after a password change, which revoked the token the request came with.
+/// </summary>
 public sealed record MeDto(long Id, string Username, string DisplayName, string AvatarUrl, string Signature, bool Online, bool IsBot,
-    string Phone, string Email, DateTime CreatedAt)
+    string Phone, string Email, DateTime CreatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Token = null)
 {
-    public static MeDto From(UserProfile p) =>
-        new(p.Id, p.Username, p.DisplayName, p.AvatarUrl, p.Signature, true, p.IsBot, p.Phone, p.Email, p.CreatedAt);
+    public static MeDto From(UserProfile p, string? newToken = null) =>
+        new(p.Id, p.Username, p.DisplayName, p.AvatarUrl, p.Signature, true, p.IsBot, p.Phone, p.Email, p.CreatedAt, newToken);
 }
 
 public sealed record AuthResponse(long UserId, string Token, MeDto User);
@@ -74,7 +79,7 @@ public static class NativeApiAccounts
         var result = await accounts.Update(http.User.UserId(), new ProfileUpdate(
             DisplayName: request.DisplayName, AvatarUrl: request.AvatarUrl, Signature: request.Signature,
             Phone: request.Phone, Email: request.Email, Password: request.Password));
-        return result.Value is { } me ? Results.Ok(MeDto.From(me)) : result.Error!.ToProblem();
+        return result.Value is { } me ? Results.Ok(MeDto.From(me.User, me.NewToken)) : result.Error!.ToProblem();
     }
 
     static async Task<IResult> GetUser(long id, AccountService accounts, UserViews views) =>

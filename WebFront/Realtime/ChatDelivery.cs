@@ -272,7 +272,9 @@ public sealed class ChatDelivery : IChatReceiver, ILocalChatReceiver
     /// <summary>
     /// Attaches every live route again (route grains keep attachments in memory only). Returns how
     /// many. A route that had forgotten this WebFront may have dropped events meanwhile: its
-    /// connections are told to resync (<see cref="Resync"/>).
+    /// connections are told to resync (<see cref="Resync"/>). The users connected to the hub here
+    /// are reported connected again too: user grains keep presence in memory, so one rebuilt after
+    /// its silo died would show them offline (reporting is idempotent: the grain keeps a set of WebFronts).
     /// </summary>
     public async Task<int> ReattachAll(CancellationToken ct)
     {
@@ -281,16 +283,14 @@ public sealed class ChatDelivery : IChatReceiver, ILocalChatReceiver
         {
             if (ct.IsCancellationRequested) break;
             if (!_routes.TryGetValue(key, out var route)) continue;
+            // Under the route's lock: a disconnect cannot slip between the check and the report.
             await route.Lock.WaitAsync(ct);
             try
             {
                 if (route.Retired || !route.Attached) continue;
-                if (!await _cluster.GetGrain<IChatRouteGrain>(key).Attach(_silo.SiloAddress, _self)) Resync(key);
+                await Reattach(route);
+                await ReportPresence(route);
                 count++;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                _logger.LogWarning(e, "Attaching again to route {Route} failed", key);
             }
             finally
             {
@@ -300,14 +300,43 @@ public sealed class ChatDelivery : IChatReceiver, ILocalChatReceiver
         return count;
     }
 
+    async Task Reattach(Route route)
+    {
+        try
+        {
+            if (!await _cluster.GetGrain<IChatRouteGrain>(route.Key).Attach(_silo.SiloAddress, _self)) Resync(route.Key);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Attaching again to route {Route} failed", route.Key);
+        }
+    }
+
+    async Task ReportPresence(Route route)
+    {
+        if (route.Connections.Count == 0 || !route.Key.StartsWith("user/", StringComparison.Ordinal)) return;
+        var userId = long.Parse(route.Key.AsSpan(5), CultureInfo.InvariantCulture);
+        try
+        {
+            await _cluster.GetGrain<IUserGrain>(userId).SetConnected(_silo.SiloAddress, connected: true);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Reporting the presence of user {UserId} again failed", userId);
+        }
+    }
+
     /// <summary>
     /// Tells a route's SignalR connections that live events may have been missed, so clients Sync
-    /// and fetch gaps by seq now rather than at their next event. (ginchat sockets have no way to
-    /// fetch history; they are not told.)
+    /// and fetch gaps by seq now rather than at their next event, and its listeners with a "resync"
+    /// event (a session then checks whether its token was revoked meanwhile; ginchat sockets have
+    /// no way to fetch history and ignore it).
     /// </summary>
     void Resync(string route)
     {
         _logger.LogInformation("Route {Route} had forgotten this WebFront; telling its connections to resync", route);
+        if (_routes.TryGetValue(route, out var local))
+            foreach (var listener in local.Listeners) Watch(listener(new ChatEvent("resync", "", 0)), route);
         if (route.StartsWith("user/", StringComparison.Ordinal))
             Watch(_hub.Clients.Group(UserGroupName(long.Parse(route.AsSpan(5), CultureInfo.InvariantCulture))).SendAsync("resync", new ResyncEventDto(null)), "resync");
         else if (route.StartsWith("group/", StringComparison.Ordinal))
@@ -408,10 +437,12 @@ public sealed class ChatDelivery : IChatReceiver, ILocalChatReceiver
 }
 
 /// <summary>
-/// Keeps this WebFront's routes attached: route grains hold attachments in memory, so a route grain
-/// that was deactivated or lost with its silo forgets us. Every few minutes (well inside the grain
-/// collection age, which also keeps busy route grains active) and at once whenever a silo leaves the
-/// cluster, every live route is attached again.
+/// Keeps this WebFront's routes attached and its users' presence reported: route grains hold
+/// attachments, and user grains presence, in memory, so a grain that was deactivated or lost with
+/// its silo forgets us. Every few minutes (well inside the grain collection age, which also keeps
+/// busy route grains active) and at once whenever a silo leaves the cluster (again when a silo that
+/// was stopping is finally dead, as its grains are gone only then), every live route is attached
+/// again and every user connected here reported again (<see cref="ChatDelivery.ReattachAll"/>).
 /// </summary>
 public sealed class ChatRouteLease(ChatDelivery delivery, IClusterMembershipService membership, IOptions<DeliveryOptions> options, ILogger<ChatRouteLease> logger)
     : BackgroundService
@@ -447,16 +478,20 @@ public sealed class ChatRouteLease(ChatDelivery delivery, IClusterMembershipServ
         }
     }
 
-    /// <summary>Completes when a silo that was active leaves the cluster (dies or stops).</summary>
+    /// <summary>
+    /// Completes when a silo that was active leaves the cluster (starts stopping or dies), or one that
+    /// was stopping is dead.
+    /// </summary>
     async Task WatchMembership(CancellationToken ct)
     {
-        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToHashSet();
+        static bool Watched(SiloStatus status) => status is SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping;
+        var watched = membership.CurrentSnapshot.Members.Values.Where(m => Watched(m.Status)).ToDictionary(m => m.SiloAddress, m => m.Status);
         try
         {
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(ct))
             {
-                if (active.Any(silo => snapshot.GetSiloStatus(silo) != SiloStatus.Active)) return;
-                active.UnionWith(snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress));
+                if (watched.Any(silo => snapshot.GetSiloStatus(silo.Key) != silo.Value)) return;
+                foreach (var member in snapshot.Members.Values.Where(m => Watched(m.Status))) watched[member.SiloAddress] = member.Status;
             }
         }
         catch (OperationCanceledException)

@@ -10,22 +10,47 @@ namespace GoChat.WebFront.Realtime;
 /// <summary>
 /// The real-time endpoint, /hubs/chat. Clients send through it and receive "message",
 /// "messageUpdated", "read", "typing" and "conversationUpdated" events. Every method returns
-/// when done or throws a HubException saying why.
+/// when done or throws a HubException saying why. A connection is closed when its token is
+/// revoked (<see cref="SessionRevocation"/>).
 /// </summary>
 [Authorize]
-public sealed class ChatHub(ChatDelivery delivery, ConversationViews views, IGrainFactory grains, IHostApplicationLifetime lifetime) : Hub
+public sealed class ChatHub(
+    ChatDelivery delivery, SessionRevocation revocation, ConversationViews views, IGrainFactory grains, IHostApplicationLifetime lifetime)
+    : Hub
 {
     long UserId => Context.User!.UserId();
 
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
         // A connection that slipped in while the host began to stop (SignalR has already closed the
         // others) is closed too, or it would hold the shutdown until the client gives up on it.
         if (lifetime.ApplicationStopping.IsCancellationRequested) throw new HubException("the server is shutting down; connect again");
-        return delivery.Connected(UserId, Context.ConnectionId);
+        var context = Context;
+        var session = await revocation.Watch(UserId, Context.User!.TokenVersion(), () =>
+        {
+            context.Abort();
+            return Task.CompletedTask;
+        }) ?? throw new HubException("this token was revoked; log in again");
+        Context.Items[typeof(SessionRevocation)] = session;
+        try
+        {
+            await delivery.Connected(UserId, Context.ConnectionId);
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync for a connection that failed to connect.
+            Context.Items.Remove(typeof(SessionRevocation));
+            await session.DisposeAsync();
+            throw;
+        }
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception) => delivery.Disconnected(UserId, Context.ConnectionId);
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.Items.TryGetValue(typeof(SessionRevocation), out var session) && session is IAsyncDisposable watching)
+            await watching.DisposeAsync();
+        await delivery.Disconnected(UserId, Context.ConnectionId);
+    }
 
     /// <summary>
     /// The caller's conversations with their last seq, for a client that has just (re)connected:

@@ -4,6 +4,8 @@ using System.Text.Json;
 using GoChat.WebFront;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using GoChat.Grains.Users;
+using Orleans.Core.Internal;
 using Orleans.Runtime;
 
 namespace GoChat.Tests.Infrastructure;
@@ -68,22 +70,47 @@ public sealed class GoChatHost : IAsyncDisposable
     /// Deactivates every delivery route grain, as when the silo holding them dies: the WebFront
     /// attachments they kept in memory are forgotten until the WebFronts attach again.
     /// </summary>
-    public async Task DeactivateRouteGrainsAsync()
+    public Task DeactivateRouteGrainsAsync() => DeactivateGrainsAsync(RouteGrainType);
+
+    /// <summary>
+    /// Deactivates the given users' grains, connected or not (a connected user's grain asks to stay
+    /// active), as when the silo holding them dies: the presence they kept in memory is forgotten
+    /// until the WebFronts report their connections again.
+    /// </summary>
+    public async Task DeactivateUserGrainsAsync(IEnumerable<long> userIds)
+    {
+        var grains = Services.GetRequiredService<IGrainFactory>();
+        foreach (var userId in userIds)
+            await grains.GetGrain<IUserGrain>(userId).AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await ActivationsAsync(UserGrainType) > 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(0, await ActivationsAsync(UserGrainType));
+    }
+
+    public Task<int> RouteGrainActivationsAsync() => ActivationsAsync(RouteGrainType);
+
+    /// <summary>Activations of grains of a class (".UserGrain,": the end of its full name), on the given silos or all.</summary>
+    public async Task<int> ActivationsAsync(string grainType, params SiloAddress[] silos)
+    {
+        var management = Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
+        var statistics = silos.Length == 0 ? await management.GetSimpleGrainStatistics() : await management.GetSimpleGrainStatistics(silos);
+        return statistics.Where(s => s.GrainType.Contains(grainType, StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+    }
+
+    public const string RouteGrainType = ".ChatRouteGrain,";
+    public const string UserGrainType = ".UserGrain,";
+
+    async Task DeactivateGrainsAsync(string grainType)
     {
         var management = Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await RouteGrainActivationsAsync() > 0 && DateTime.UtcNow < deadline)
+        while (await ActivationsAsync(grainType) > 0 && DateTime.UtcNow < deadline)
         {
             await management.ForceActivationCollection(TimeSpan.Zero);
             await Task.Delay(100);
         }
-        Assert.Equal(0, await RouteGrainActivationsAsync());
+        Assert.Equal(0, await ActivationsAsync(grainType));
     }
-
-    public async Task<int> RouteGrainActivationsAsync() =>
-        (await Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics())
-            .Where(s => s.GrainType.Contains("ChatRoute", StringComparison.OrdinalIgnoreCase))
-            .Sum(s => s.ActivationCount);
 
     public async ValueTask DisposeAsync()
     {
