@@ -3,7 +3,7 @@
 // WebFront/Realtime). A new event (a call ringing, a streamed bot reply) is one more entry here;
 // the link store registers handlers only through this table, so a misspelt name or a wrong
 // payload type does not compile.
-import type { Conversation, Message } from './types'
+import type { Conversation, Message, SendRequest } from './types'
 
 /** `read`: the other member of a direct conversation has read it through `seq`. */
 export interface ReadEvent {
@@ -48,3 +48,14 @@ export interface HubEvents {
 export type HubEventName = keyof HubEvents
 
 export type HubHandler<K extends HubEventName> = (payload: HubEvents[K]) => void
+
+/** The hub's client-to-server methods (docs/api.md): each resolves when done, or rejects with the server's HubException. */
+export interface HubMethods {
+  /** The caller's conversations with their lastSeq; events flow from the moment it returns. */
+  Sync(): Conversation[]
+  SendMessage(request: SendRequest): Message
+  MarkRead(conversationId: string, seq: number): void
+  Typing(conversationId: string): void
+}
+
+export type HubMethodName = keyof HubMethods
