@@ -1,7 +1,7 @@
 // The native API over fetch: the token goes in the Authorization header, never in a URL.
 
 let currentToken: string | null = null
-let onUnauthorized: (() => void) | null = null
+const unauthorized = new Set<() => void>()
 
 export function setToken(token: string | null): void {
   currentToken = token
@@ -11,9 +11,9 @@ export function token(): string | null {
   return currentToken
 }
 
-/** Called when the server says the token no longer works (logged out elsewhere, expired). */
+/** Adds what to do when the server says the token no longer works (logged out elsewhere, expired). */
 export function whenUnauthorized(handler: () => void): void {
-  onUnauthorized = handler
+  unauthorized.add(handler)
 }
 
 export class ApiError extends Error {
@@ -50,7 +50,7 @@ export async function request(method: string, path: string, body?: unknown, init
   }
   if (!response.ok) {
     const text = await problemText(response)
-    if (response.status === 401 && currentToken && init?.auth !== false) onUnauthorized?.()
+    if (response.status === 401 && currentToken && init?.auth !== false) for (const handler of unauthorized) handler()
     throw new ApiError(response.status, text)
   }
   return response

@@ -1,0 +1,61 @@
+// Every server-to-client event of the hub /hubs/chat, by its wire name, with its payload: the one
+// place the web client names them (docs/api.md, "SignalR hub"; the server sends them from
+// WebFront/Realtime). A new event (a call ringing, a streamed bot reply) is one more entry here;
+// the link store registers handlers only through this table, so a misspelt name or a wrong
+// payload type does not compile.
+import type { Conversation, Message, SendRequest } from './types'
+
+/** `read`: the other member of a direct conversation has read it through `seq`. */
+export interface ReadEvent {
+  conversationId: string
+  userId: number
+  seq: number
+}
+
+/** `typing`: a member is typing in a conversation (sent at most every few seconds while they type). */
+export interface TypingEvent {
+  conversationId: string
+  userId: number
+}
+
+/** `presence`: a friend came online or went offline. */
+export interface PresenceEvent {
+  userId: number
+  online: boolean
+}
+
+/**
+ * `resync`: live events may have been missed because a delivery route was rebuilt; Sync and fetch
+ * gaps by seq. `conversationId` is the group concerned, or null for all of the user's conversations.
+ */
+export interface ResyncEvent {
+  conversationId: string | null
+}
+
+export interface HubEvents {
+  /** A new message in one of your conversations (also your own, sent from another device). */
+  message: Message
+  /** A message was edited or recalled. */
+  messageUpdated: Message
+  read: ReadEvent
+  typing: TypingEvent
+  presence: PresenceEvent
+  /** You joined a group (or were added): its conversation, as Sync would list it. */
+  conversationUpdated: Conversation
+  resync: ResyncEvent
+}
+
+export type HubEventName = keyof HubEvents
+
+export type HubHandler<K extends HubEventName> = (payload: HubEvents[K]) => void
+
+/** The hub's client-to-server methods (docs/api.md): each resolves when done, or rejects with the server's HubException. */
+export interface HubMethods {
+  /** The caller's conversations with their lastSeq; events flow from the moment it returns. */
+  Sync(): Conversation[]
+  SendMessage(request: SendRequest): Message
+  MarkRead(conversationId: string, seq: number): void
+  Typing(conversationId: string): void
+}
+
+export type HubMethodName = keyof HubMethods
