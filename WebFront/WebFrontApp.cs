@@ -59,10 +59,14 @@ public static class WebFrontApp
         services.AddSingleton<DouyinVideos>();
         services.AddSingleton<VideoPublisher>();
         services.AddSingleton<ConversationViews>();
-        services.AddSingleton<ChatDelivery>();
+        services.AddSingleton<HubDispatch>();
+        services.AddSingleton<RouteTable>();
+        services.AddSingleton<RouteListeners>();
+        services.AddSingleton<HubConnections>();
         services.AddSingleton<SessionRevocation>();
-        services.AddSingleton<GoChat.Grains.Chat.ILocalChatReceiver>(sp => sp.GetRequiredService<ChatDelivery>());
-        services.AddHostedService<ChatRouteLease>();
+        services.AddSingleton<GoChat.Grains.Chat.ILocalChatReceiver>(sp => sp.GetRequiredService<RouteTable>());
+        services.AddSingleton<RouteLease>();
+        services.AddHostedService(sp => sp.GetRequiredService<RouteLease>());
         services.AddSignalR(o => o.AddFilter<DatabaseOutageHubFilter>()).AddMessagePackProtocol();
         services.AddHostedService<DemoData>();
     }

@@ -37,18 +37,6 @@ public sealed record SendMessage(string ClientMsgId, string Kind, string? Text, 
 [GenerateSerializer, Immutable]
 public sealed record HistoryQuery(long? AfterSeq, long? BeforeSeq, int Limit);
 
-/// <summary>
-/// What travels on the delivery routes to the WebFronts holding recipients' connections.
-/// Type: "message", "messageUpdated", "read", "typing", "groupJoined", "groupLeft", "presence",
-/// "tokensRevoked" (on the user's route: connections opened with a token older than
-/// <see cref="TokenVersion"/> must close), and "resync", which a WebFront hands its own listeners
-/// of a route that had forgotten it (events may have been lost).
-/// </summary>
-[GenerateSerializer, Immutable]
-public sealed record ChatEvent(
-    string Type, string ConversationId, long UserId, ChatMessage? Message = null, long Seq = 0, long GroupId = 0, bool Online = false,
-    int TokenVersion = 0);
-
 /// <summary>Conversation ids: "d:{lo}:{hi}" for two users, "g:{groupId}" for a group.</summary>
 public static class ConversationIds
 {

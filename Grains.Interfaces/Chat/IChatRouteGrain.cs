@@ -4,34 +4,41 @@ using Orleans.Runtime;
 namespace GoChat.Grains.Chat;
 
 /// <summary>
-/// Where one delivery route's events must go. Key: "user/{id}" (a user's direct messages and own
-/// events), "group/{id}" (a group's messages) or "broadcast". It holds, in memory only, the
-/// WebFronts that currently hold a connection needing the route, and forwards each event to them.
-/// WebFronts attach when they gain the first such connection, detach with the last one, and attach
-/// again periodically and whenever a silo leaves the cluster, so a route grain lost with its silo
-/// is rebuilt. Delivery is the fast path; clients fill gaps from history by seq.
+/// Where one delivery route's events must go (key: <see cref="RouteKey"/> as text). It holds, in
+/// memory only, the subscribers that currently need the route (a WebFront holding a connection of
+/// it; later a bot host or a call service) and forwards each event to them. Subscribers attach when
+/// they gain the first need for the route, detach with the last, and attach again periodically and
+/// whenever a silo leaves the cluster, so a route grain lost with its silo is rebuilt. Delivery is
+/// the fast path; clients fill gaps from history by seq.
 /// </summary>
 public interface IChatRouteGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// The WebFront on <paramref name="silo"/> holds connections of this route (idempotent). Returns
-    /// whether the route already held it: false when re-attaching means the route had forgotten it
-    /// (its grain was lost or deactivated), so events published meanwhile reached nobody there.
+    /// <paramref name="subscriber"/> needs this route (idempotent). Returns whether the route already
+    /// held it: false when attaching again means the route had forgotten it (its grain was lost or
+    /// deactivated), so events published meanwhile reached nobody there.
     /// </summary>
-    Task<bool> Attach(SiloAddress silo, IChatReceiver receiver);
+    Task<bool> Attach(RouteSubscriber subscriber, IChatReceiver receiver);
 
-    /// <summary>The WebFront on <paramref name="silo"/> no longer holds any connection of this route.</summary>
-    Task Detach(SiloAddress silo);
+    /// <summary><paramref name="subscriber"/> no longer needs this route.</summary>
+    Task Detach(RouteSubscriber subscriber);
 
-    /// <summary>Forwards an event to every attached, live WebFront. One-way: the publisher does not wait.</summary>
+    /// <summary>Forwards an event to every attached, live subscriber. One-way: the publisher does not wait.</summary>
     [OneWay]
     Task Deliver(ChatEvent chatEvent);
 }
 
-/// <summary>A WebFront's receiving end of delivery routes (a grain observer, one per WebFront).</summary>
+/// <summary>
+/// One receiver of delivery routes: the silo it runs on (so a route drops it when that silo dies)
+/// and its name there ("webfront", ...), so several receivers on one silo attach and detach independently.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record RouteSubscriber(SiloAddress Silo, string Name);
+
+/// <summary>A subscriber's receiving end of delivery routes (a grain observer).</summary>
 public interface IChatReceiver : IGrainObserver
 {
-    /// <summary>An event for the route named <paramref name="route"/> (see <see cref="IChatRouteGrain"/>).</summary>
+    /// <summary>An event of <paramref name="route"/>, in the order the route forwarded them.</summary>
     [OneWay]
-    Task Receive(string route, ChatEvent chatEvent);
+    Task Receive(RouteKey route, ChatEvent chatEvent);
 }

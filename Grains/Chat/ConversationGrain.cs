@@ -100,7 +100,7 @@ public sealed class ConversationGrain(
             return original is null ? DomainError.Conflict("the message could not be stored; send it again") : Result<ChatMessage>.Success(original);
         }
         var committed = message with { Id = id.Value };
-        await Publish(new ChatEvent("message", Id, message.SenderId, committed, committed.Seq));
+        await Publish(new MessageSent(committed), message.SenderId);
         return Result<ChatMessage>.Success(committed);
     }
 
@@ -121,7 +121,7 @@ public sealed class ConversationGrain(
         await RecordDirectMembers();
         await conversations.MarkRead(Id, userId, seq);
         if (_direct is { } pair)
-            await grains.ToUser(userId == pair.Lo ? pair.Hi : pair.Lo, new ChatEvent("read", Id, userId, Seq: seq));
+            await grains.ToUser(userId == pair.Lo ? pair.Hi : pair.Lo, new MessagesRead(Id, userId, seq));
         return null;
     }
 
@@ -133,7 +133,7 @@ public sealed class ConversationGrain(
         var editedAt = TruncateToMicroseconds(DateTime.UtcNow);
         await log.Edit(Id, seq, text, editedAt);
         var edited = own.Value! with { Text = text, EditedAt = editedAt };
-        await Publish(new ChatEvent("messageUpdated", Id, callerId, edited, seq));
+        await Publish(new MessageUpdated(edited), callerId);
         return Result<ChatMessage>.Success(edited);
     }
 
@@ -142,7 +142,7 @@ public sealed class ConversationGrain(
         var own = await OwnMessage(callerId, seq, _recallWindow, "recall");
         if (own.Error is { } error) return error;
         await log.Recall(Id, seq);
-        await Publish(new ChatEvent("messageUpdated", Id, callerId, own.Value! with { Text = "", Media = null, Recalled = true }, seq));
+        await Publish(new MessageUpdated(own.Value! with { Text = "", Media = null, Recalled = true }), callerId);
         return null;
     }
 
@@ -160,7 +160,7 @@ public sealed class ConversationGrain(
     public async Task<DomainError?> Typing(long userId)
     {
         if (!await IsMember(userId)) return NotAllowed();
-        await Publish(new ChatEvent("typing", Id, userId), includeSender: false);
+        await Publish(new UserTyping(Id, userId), userId, includeSender: false);
         return null;
     }
 
@@ -168,12 +168,12 @@ public sealed class ConversationGrain(
     /// Direct: to each participant's user route. Group: once to the group's route. One-way calls:
     /// the caller (a send waiting for its acknowledgement) does not wait for delivery.
     /// </summary>
-    Task Publish(ChatEvent chatEvent, bool includeSender = true)
+    Task Publish(ChatEvent chatEvent, long senderId, bool includeSender = true)
     {
-        if (_groupId is { } groupId) return (_groupRoute ??= grains.GetGrain<IChatRouteGrain>(ChatRoutes.ForGroup(groupId))).Deliver(chatEvent);
+        if (_groupId is { } groupId) return (_groupRoute ??= grains.Route(RouteKey.ForGroup(groupId))).Deliver(chatEvent);
         var (lo, hi) = _direct!.Value;
-        if (includeSender || chatEvent.UserId != lo) _ = (_loRoute ??= grains.GetGrain<IChatRouteGrain>(ChatRoutes.ForUser(lo))).Deliver(chatEvent);
-        if (includeSender || chatEvent.UserId != hi) _ = (_hiRoute ??= grains.GetGrain<IChatRouteGrain>(ChatRoutes.ForUser(hi))).Deliver(chatEvent);
+        if (includeSender || senderId != lo) _ = (_loRoute ??= grains.Route(RouteKey.ForUser(lo))).Deliver(chatEvent);
+        if (includeSender || senderId != hi) _ = (_hiRoute ??= grains.Route(RouteKey.ForUser(hi))).Deliver(chatEvent);
         return Task.CompletedTask;
     }
 

@@ -40,7 +40,7 @@ public sealed class GroupGrain(GroupStore store, IGrainFactory grains, IOptions<
 
         await store.Create(GroupId, name, group.Description ?? "", group.IconUrl ?? "", ownerId, members);
         await OnActivateAsync(CancellationToken.None);
-        foreach (var member in members.Prepend(ownerId)) await Announce("groupJoined", member);
+        foreach (var member in members.Prepend(ownerId)) await Announce(joined: true, member);
         return Result<GroupInfo>.Success(_info!);
     }
 
@@ -64,7 +64,7 @@ public sealed class GroupGrain(GroupStore store, IGrainFactory grains, IOptions<
         foreach (var id in added)
         {
             _members[id] = GroupRole.Member;
-            await Announce("groupJoined", id);
+            await Announce(joined: true, id);
         }
         return null;
     }
@@ -76,7 +76,7 @@ public sealed class GroupGrain(GroupStore store, IGrainFactory grains, IOptions<
         if (_members.Count >= _maxMembers) return DomainError.Conflict($"the group is full ({_maxMembers} members)");
         await store.AddMembers(GroupId, [userId]);
         _members[userId] = GroupRole.Member;
-        await Announce("groupJoined", userId);
+        await Announce(joined: true, userId);
         return null;
     }
 
@@ -102,7 +102,7 @@ public sealed class GroupGrain(GroupStore store, IGrainFactory grains, IOptions<
             _members[owner] = GroupRole.Owner;
             _info = _info with { OwnerId = owner };
         }
-        await Announce("groupLeft", userId);
+        await Announce(joined: false, userId);
         return null;
     }
 
@@ -114,6 +114,5 @@ public sealed class GroupGrain(GroupStore store, IGrainFactory grains, IOptions<
     }
 
     /// <summary>Tells the user's WebFronts, so their open connections start or stop receiving the group's messages.</summary>
-    Task Announce(string type, long userId) =>
-        grains.ToUser(userId, new ChatEvent(type, ConversationIds.Group(GroupId), userId, GroupId: GroupId));
+    Task Announce(bool joined, long userId) => grains.ToUser(userId, new MembershipChanged(userId, GroupId, joined));
 }

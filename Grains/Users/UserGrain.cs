@@ -155,7 +155,7 @@ public sealed class UserGrain(
     /// is committed, so a connection that checks again on hearing it sees the new version.
     /// </summary>
     Task CloseSessionsOlderThan(int tokenVersion) =>
-        grains.ToUser(UserId, new ChatEvent("tokensRevoked", "", UserId, TokenVersion: tokenVersion));
+        grains.ToUser(UserId, new TokensRevoked(UserId, tokenVersion));
 
     public async Task Delete()
     {
@@ -266,7 +266,7 @@ public sealed class UserGrain(
     async Task AnnouncePresence(bool online)
     {
         foreach (var friend in await follows.Friends(UserId))
-            await grains.ToUser(friend.Id, new ChatEvent("presence", "", UserId, Online: online));
+            await grains.ToUser(friend.Id, new PresenceChanged(UserId, online));
     }
 
     IUsernameGrain Username(string name) => grains.GetGrain<IUsernameGrain>(name.ToLowerInvariant());

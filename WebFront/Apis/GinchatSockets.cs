@@ -20,7 +20,7 @@ public sealed record GinchatMessage(
 /// ginchat's WebSockets. /user/sendUserMsg carries Message JSON both ways: frames from the client
 /// are sends (private or group) into the same conversations the native API uses; frames to the
 /// client are the user's incoming messages, live. /user/sendMsg carries broadcasts (Type 3),
-/// which only administrators may send. Each socket listens on the delivery routes it needs (ChatDelivery).
+/// which only administrators may send. Each socket listens on the delivery routes it needs (RouteListeners).
 /// </summary>
 public static partial class GinchatSockets
 {
@@ -34,41 +34,41 @@ public static partial class GinchatSockets
     }
 
     static async Task SendUserMsg(
-        HttpContext http, IGrainFactory grains, ChatDelivery delivery, SessionRevocation revocation, GroupStore groups, IHostApplicationLifetime lifetime)
+        HttpContext http, IGrainFactory grains, RouteListeners listeners, SessionRevocation revocation, GroupStore groups, IHostApplicationLifetime lifetime)
     {
         if (await Authenticate(http, userIdField: "userId") is not { } caller) return;
         var userId = caller.UserId;
         var socket = new SocketSender();
         await using var session = await WatchRevocation(http, revocation, caller, socket);
         if (session is null) return;
-        ChatDelivery.Listening? listening = null;
+        RouteListeners.Listening? listening = null;
         Task Deliver(ChatEvent e) => e switch
         {
-            { Type: "message", Message: { } m } when m.SenderId != userId => socket.Send(ToFrame(m, userId)),
+            MessageSent sent when sent.Message.SenderId != userId => socket.Send(ToFrame(sent.Message, userId)),
             // Groups joined or left while the socket is open: their messages start or stop arriving.
-            { Type: "groupJoined", GroupId: { } g } when e.UserId == userId && listening is not null => listening.Add(ChatRoutes.ForGroup(g)),
-            { Type: "groupLeft", GroupId: { } g } when e.UserId == userId && listening is not null => listening.Remove(ChatRoutes.ForGroup(g)),
+            MembershipChanged { Joined: true } changed when changed.UserId == userId && listening is not null => listening.Add(RouteKey.ForGroup(changed.GroupId)),
+            MembershipChanged changed when changed.UserId == userId && listening is not null => listening.Remove(RouteKey.ForGroup(changed.GroupId)),
             _ => Task.CompletedTask,
         };
 
         // Listen before accepting, so everything sent after the client's handshake reaches it.
-        var routes = new List<string> { ChatRoutes.ForUser(userId) };
-        routes.AddRange((await groups.GroupsOf(userId)).Select(ChatRoutes.ForGroup));
-        await using var listen = listening = await delivery.Listen(routes, Deliver);
+        var routes = new List<RouteKey> { RouteKey.ForUser(userId) };
+        routes.AddRange((await groups.GroupsOf(userId)).Select(RouteKey.ForGroup));
+        await using var listen = listening = await listeners.Listen(routes, Deliver);
         await socket.Open(await http.WebSockets.AcceptWebSocketAsync());
         await foreach (var frame in Frames(socket, http.RequestAborted, lifetime.ApplicationStopping))
             if (await SendFromFrame(grains, userId, frame) is { } refusal) await socket.Send(refusal);
     }
 
     static async Task SendMsg(
-        HttpContext http, IGrainFactory grains, ChatDelivery delivery, SessionRevocation revocation, IHostApplicationLifetime lifetime)
+        HttpContext http, IGrainFactory grains, RouteListeners listeners, SessionRevocation revocation, IHostApplicationLifetime lifetime)
     {
         if (await Authenticate(http, userIdField: null) is not { } caller) return;
         var userId = caller.UserId;
         var socket = new SocketSender();
         await using var session = await WatchRevocation(http, revocation, caller, socket);
         if (session is null) return;
-        await using var listening = await delivery.Listen([ChatRoutes.Broadcast], e => e.Message is { } m
+        await using var listening = await listeners.Listen([RouteKey.Broadcast], e => e is Broadcast { Message: var m }
             ? socket.SendText($"[ws][{m.SentAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}]:" +
                 JsonSerializer.Serialize(ToFrame(m, 0) with { Type = 3, TargetId = 0 }, GinchatDialect.Json))
             : Task.CompletedTask);
@@ -88,7 +88,7 @@ public static partial class GinchatSockets
                 continue;
             }
             var broadcast = new ChatMessage(0, "broadcast", 0, userId, "text", message.Content, null, null, "", DateTime.UtcNow, null, false);
-            await grains.ToBroadcast(new ChatEvent("broadcast", "broadcast", userId, broadcast));
+            await grains.ToBroadcast(new Broadcast(userId, broadcast));
         }
     }
 

@@ -8,15 +8,15 @@ using Microsoft.AspNetCore.SignalR;
 namespace GoChat.WebFront.Realtime;
 
 /// <summary>
-/// The real-time endpoint, /hubs/chat. Clients send through it and receive "message",
-/// "messageUpdated", "read", "typing" and "conversationUpdated" events. Every method returns
+/// The real-time endpoint, /hubs/chat. Clients send through it and receive the events of
+/// <see cref="IChatClient"/> (dispatched by <see cref="HubDispatch"/>). Every method returns
 /// when done or throws a HubException saying why. A connection is closed when its token is
 /// revoked (<see cref="SessionRevocation"/>).
 /// </summary>
 [Authorize]
 public sealed class ChatHub(
-    ChatDelivery delivery, SessionRevocation revocation, ConversationViews views, IGrainFactory grains, IHostApplicationLifetime lifetime)
-    : Hub
+    HubConnections connections, SessionRevocation revocation, ConversationViews views, IGrainFactory grains, IHostApplicationLifetime lifetime)
+    : Hub<IChatClient>
 {
     long UserId => Context.User!.UserId();
 
@@ -34,7 +34,7 @@ public sealed class ChatHub(
         Context.Items[typeof(SessionRevocation)] = session;
         try
         {
-            await delivery.Connected(UserId, Context.ConnectionId);
+            await connections.Connected(UserId, Context.ConnectionId);
         }
         catch
         {
@@ -49,7 +49,7 @@ public sealed class ChatHub(
     {
         if (Context.Items.TryGetValue(typeof(SessionRevocation), out var session) && session is IAsyncDisposable watching)
             await watching.DisposeAsync();
-        await delivery.Disconnected(UserId, Context.ConnectionId);
+        await connections.Disconnected(UserId, Context.ConnectionId);
     }
 
     /// <summary>

@@ -205,7 +205,7 @@ public sealed class SessionRevocationTests
         Assert.False(before.HubClosed.IsCompleted);
 
         // What the lease does periodically and when a silo leaves the cluster: the forgotten route makes its sessions check their token.
-        await host.Services.GetRequiredService<ChatDelivery>().ReattachAll(CancellationToken.None);
+        await host.Services.GetRequiredService<RouteLease>().RenewAll(CancellationToken.None);
         await before.AssertClosedWithin(Promptly);
     }
 }

@@ -217,7 +217,7 @@ public sealed class WebClientTests(Chromium chromium)
         // The WebFront attaches its routes again (the lease does this every 2 minutes and when a silo
         // leaves); the route had forgotten it, so the page is told to resync and shows the message,
         // with no new message and no visibility change.
-        await host.Services.GetRequiredService<ChatDelivery>().ReattachAll(CancellationToken.None);
+        await host.Services.GetRequiredService<RouteLease>().RenewAll(CancellationToken.None);
         await Expect(aaron.Message("sent while the route was gone")).ToBeVisibleAsync(new() { Timeout = 5_000 });
         Assert.Empty(browser.PageErrors);
     });
@@ -241,7 +241,7 @@ public sealed class WebClientTests(Chromium chromium)
 
         // ...the routes are rebuilt and the third arrives live: the page sees the hole before it and
         // fetches it at once, without waiting for the minute's catch-up or a visibility change.
-        Assert.True(await host.Services.GetRequiredService<ChatDelivery>().ReattachAll(CancellationToken.None) >= 1);
+        Assert.True(await host.Services.GetRequiredService<RouteLease>().RenewAll(CancellationToken.None) >= 1);
         await SendAsync("third, pushed");
         await yusuf.ExpectMessageAsync("third, pushed");
         await Expect(yusuf.Message("second, never pushed")).ToBeVisibleAsync(new() { Timeout = 5_000 });

@@ -18,6 +18,12 @@ public sealed class GrainCluster : IAsyncLifetime
 
     public IGrainFactory Grains => _cluster!.GrainFactory;
 
+    /// <summary>The test cluster's client, for grain observers made in the test.</summary>
+    public IClusterClient Client => _cluster!.Client;
+
+    /// <summary>The address of the cluster's (only) silo.</summary>
+    public Orleans.Runtime.SiloAddress SiloAddress => _cluster!.Primary!.SiloAddress;
+
     public async Task InitializeAsync()
     {
         var connectionString = await TestDatabase.CreateAsync();

@@ -61,7 +61,7 @@ public sealed class DeliveryRouteTests
         await host.DeactivateRouteGrainsAsync();
 
         // What the lease does periodically and when a silo leaves the cluster.
-        Assert.True(await host.Services.GetRequiredService<ChatDelivery>().ReattachAll(CancellationToken.None) >= 2);
+        Assert.True(await host.Services.GetRequiredService<RouteLease>().RenewAll(CancellationToken.None) >= 2);
         await aliceHub.Send(conversation, "m2", "after");
         var received = await bobHub.WaitFor("message", m => m.GetProperty("clientMsgId").GetString() == "m2");
         Assert.Equal(2, received.GetProperty("seq").GetInt64());
@@ -84,7 +84,7 @@ public sealed class DeliveryRouteTests
 
         // Attaching again finds the routes had forgotten: every connection of theirs is told to resync,
         // and Sync then shows what was missed.
-        await host.Services.GetRequiredService<ChatDelivery>().ReattachAll(CancellationToken.None);
+        await host.Services.GetRequiredService<RouteLease>().RenewAll(CancellationToken.None);
         var resync = (await bobHub.WaitFor("resync", 1))[0];
         Assert.Equal(System.Text.Json.JsonValueKind.Null, resync.GetProperty("conversationId").ValueKind);
         await aliceHub.WaitFor("resync", 1);
@@ -92,7 +92,7 @@ public sealed class DeliveryRouteTests
         Assert.Equal(2, synced.Single(c => c.GetProperty("id").GetString() == conversation).GetProperty("lastSeq").GetInt64());
 
         // A route that still knows this WebFront says nothing.
-        await host.Services.GetRequiredService<ChatDelivery>().ReattachAll(CancellationToken.None);
+        await host.Services.GetRequiredService<RouteLease>().RenewAll(CancellationToken.None);
         await Task.Delay(500);
         Assert.Single(bobHub.Events("resync"));
     }

@@ -53,9 +53,9 @@ public sealed class PresenceRecoveryTests
             Assert.Equal(0, await OnlineAsync(host, ids));
 
             // What the lease does every period and whenever a silo leaves the cluster; done twice, nobody counts twice.
-            var delivery = host.Services.GetRequiredService<ChatDelivery>();
-            await delivery.ReattachAll(CancellationToken.None);
-            await delivery.ReattachAll(CancellationToken.None);
+            var lease = host.Services.GetRequiredService<RouteLease>();
+            await lease.RenewAll(CancellationToken.None);
+            await lease.RenewAll(CancellationToken.None);
             Assert.Equal(Users, await OnlineAsync(host, ids));
 
             // Idempotent: one disconnect per user still takes each offline.

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using GoChat.Grains.Chat;
+using GoChat.Grains.Users;
+using Microsoft.AspNetCore.SignalR;
+
+namespace GoChat.WebFront.Realtime;
+
+/// <summary>
+/// The hub connections of this WebFront: each is a member of its user's route and of the route of
+/// every group its user belongs to (and of that group's SignalR group "g:{id}"), and its user is
+/// reported connected here to the user grain (presence) while the user has any. Group joins and
+/// leaves arrive as <see cref="MembershipChanged"/> on the user's route, heard by a listener this
+/// class keeps on every user route with connections.
+/// </summary>
+public sealed class HubConnections
+{
+    readonly RouteTable _routes;
+    readonly IHubContext<ChatHub, IChatClient> _hub;
+    readonly GroupStore _groups;
+    readonly ConversationViews _views;
+    readonly IClusterClient _cluster;
+    readonly ILocalSiloDetails _silo;
+    readonly ILogger<HubConnections> _logger;
+    readonly Func<ChatEvent, Task> _membershipListener;
+    readonly ConcurrentDictionary<string, HashSet<long>> _groupsByConnection = new();
+
+    public HubConnections(RouteTable routes, IHubContext<ChatHub, IChatClient> hub, GroupStore groups, ConversationViews views,
+        IClusterClient cluster, ILocalSiloDetails silo, ILogger<HubConnections> logger)
+    {
+        _routes = routes;
+        _hub = hub;
+        _groups = groups;
+        _views = views;
+        _cluster = cluster;
+        _silo = silo;
+        _logger = logger;
+        _membershipListener = e => e is MembershipChanged changed ? OnMembershipChanged(changed) : Task.CompletedTask;
+    }
+
+    public async Task Connected(long userId, string connectionId)
+    {
+        var memberOf = await _groups.GroupsOf(userId);
+        var route = await _routes.LockAsync(RouteKey.ForUser(userId));
+        try
+        {
+            await _routes.EnsureAttached(route);
+            route.Connections.Add(connectionId);
+            await _hub.Groups.AddToGroupAsync(connectionId, HubDispatch.UserGroupName(userId));
+            if (route.Connections.Count == 1)
+            {
+                route.Listeners = route.Listeners.Add(_membershipListener);
+                await User(userId).SetConnected(_silo.SiloAddress, connected: true);
+            }
+            _groupsByConnection[connectionId] = [];
+            foreach (var groupId in memberOf) await JoinGroup(connectionId, groupId);
+        }
+        finally
+        {
+            await _routes.UnlockAsync(route);
+        }
+    }
+
+    public async Task Disconnected(long userId, string connectionId)
+    {
+        var route = await _routes.LockAsync(RouteKey.ForUser(userId));
+        try
+        {
+            if (_groupsByConnection.TryRemove(connectionId, out var memberOf))
+                foreach (var groupId in memberOf) await LeaveGroup(connectionId, groupId);
+            if (route.Connections.Remove(connectionId) && route.Connections.Count == 0)
+            {
+                route.Listeners = route.Listeners.Remove(_membershipListener);
+                await User(userId).SetConnected(_silo.SiloAddress, connected: false);
+            }
+        }
+        finally
+        {
+            await _routes.UnlockAsync(route);
+        }
+    }
+
+    /// <summary>
+    /// Reports a user route's user connected here again (called by the lease with the route locked):
+    /// user grains keep presence in memory, so one rebuilt after its silo died would show the user
+    /// offline. Idempotent: the grain keeps a set of WebFronts, not a count.
+    /// </summary>
+    public async Task ReportPresence(RouteTable.Route route)
+    {
+        if (route.Key.Kind != RouteKind.User || route.Connections.Count == 0) return;
+        try
+        {
+            await User(route.Key.Id).SetConnected(_silo.SiloAddress, connected: true);
+        }
+        catch (Exception e)
+        {
+            DeliveryLog.PresenceReportFailed(_logger, e, route.Key.Id);
+        }
+    }
+
+    /// <summary>Called with the user's route locked (it guards the user's connections' group sets).</summary>
+    async Task JoinGroup(string connectionId, long groupId)
+    {
+        if (!_groupsByConnection.TryGetValue(connectionId, out var memberOf) || !memberOf.Add(groupId)) return;
+        await _hub.Groups.AddToGroupAsync(connectionId, HubDispatch.GroupName(groupId));
+        await _routes.AddMember(RouteKey.ForGroup(groupId), route => route.Connections.Add(connectionId));
+    }
+
+    /// <summary>Called with the user's route locked.</summary>
+    async Task LeaveGroup(string connectionId, long groupId)
+    {
+        await _hub.Groups.RemoveFromGroupAsync(connectionId, HubDispatch.GroupName(groupId));
+        await _routes.RemoveMember(RouteKey.ForGroup(groupId), route => route.Connections.Remove(connectionId));
+    }
+
+    async Task OnMembershipChanged(MembershipChanged change)
+    {
+        var key = RouteKey.ForUser(change.UserId);
+        if (!_routes.Has(key)) return;
+        var route = await _routes.LockAsync(key);
+        try
+        {
+            foreach (var connectionId in route.Connections.ToList())
+            {
+                if (change.Joined) await JoinGroup(connectionId, change.GroupId);
+                else if (_groupsByConnection.TryGetValue(connectionId, out var memberOf) && memberOf.Remove(change.GroupId))
+                    await LeaveGroup(connectionId, change.GroupId);
+            }
+        }
+        finally
+        {
+            await _routes.UnlockAsync(route);
+        }
+        if (change.Joined && await _views.Get(change.ConversationId, change.UserId) is { } conversation)
+            await _hub.Clients.Group(HubDispatch.UserGroupName(change.UserId)).ConversationUpdated(conversation);
+    }
+
+    IUserGrain User(long userId) => _cluster.GetGrain<IUserGrain>(userId);
+}

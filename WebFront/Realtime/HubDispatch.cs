@@ -1,0 +1,58 @@
+using System.Globalization;
+using GoChat.Grains.Chat;
+using GoChat.WebFront.Apis;
+using Microsoft.AspNetCore.SignalR;
+
+namespace GoChat.WebFront.Realtime;
+
+/// <summary>
+/// How each delivery event reaches this WebFront's SignalR connections: a user route's events go
+/// to the user's connections (SignalR group "u:{id}"), a group route's to the group's members
+/// connected here ("g:{id}", one send per WebFront, not one per member). The one place where an
+/// event kind is mapped to a client event; events meant for the WebFront itself (membership,
+/// revocation) are handled by their listeners (<see cref="HubConnections"/>, <see cref="SessionRevocation"/>).
+/// </summary>
+public sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, ILogger<HubDispatch> logger)
+{
+    public static string GroupName(long groupId) => string.Create(CultureInfo.InvariantCulture, $"g:{groupId}");
+
+    /// <summary>
+    /// The SignalR group of one user's connections here. Sending to it costs the user's connections;
+    /// Clients.User would compare the user id of every connection of this WebFront, per event.
+    /// SignalR drops a closed connection from its groups by itself.
+    /// </summary>
+    public static string UserGroupName(long userId) => string.Create(CultureInfo.InvariantCulture, $"u:{userId}");
+
+    /// <summary>The connections here that a route's events are for; null for routes no hub connection hears.</summary>
+    public IChatClient? Audience(RouteKey route) => route.Kind switch
+    {
+        RouteKind.User => hub.Clients.Group(UserGroupName(route.Id)),
+        RouteKind.Group => hub.Clients.Group(GroupName(route.Id)),
+        _ => null,
+    };
+
+    /// <summary>Starts the sends of one event (they queue on each connection in call order) without waiting for them.</summary>
+    public void Send(RouteKey route, ChatEvent chatEvent)
+    {
+        if (Audience(route) is not { } to) return;
+        var sending = chatEvent switch
+        {
+            MessageSent e => to.Message(MessageDto.From(e.Message)),
+            MessageUpdated e => to.MessageUpdated(MessageDto.From(e.Message)),
+            MessagesRead e => to.Read(new ReadEventDto(e.ConversationId, e.UserId, e.Seq)),
+            UserTyping e => to.Typing(new TypingEventDto(e.ConversationId, e.UserId)),
+            PresenceChanged e => to.Presence(new PresenceEventDto(e.UserId, e.Online)),
+            Resync e => to.Resync(new ResyncEventDto(e.ConversationId)),
+            _ => Task.CompletedTask,
+        };
+        Watch(sending, chatEvent);
+    }
+
+    /// <summary>Logs a send that failed later; a send that completed at once costs nothing more.</summary>
+    public void Watch(Task sending, ChatEvent chatEvent)
+    {
+        if (sending.IsCompletedSuccessfully) return;
+        sending.ContinueWith(t => DeliveryLog.SendFailed(logger, t.Exception, chatEvent.GetType().Name),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+}
