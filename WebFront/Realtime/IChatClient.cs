@@ -8,7 +8,7 @@ namespace GoChat.WebFront.Realtime;
 /// client's table of the same events is ClientApp/src/lib/events.ts). <see cref="ChatHub"/> is a
 /// <c>Hub&lt;IChatClient&gt;</c>, so nothing else names an event.
 /// </summary>
-public interface IChatClient
+public partial interface IChatClient
 {
     [HubMethodName("message")]
     Task Message(MessageDto message);
