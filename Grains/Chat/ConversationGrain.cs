@@ -128,6 +128,7 @@ public sealed class ConversationGrain(
     public async Task<Result<ChatMessage>> Edit(long callerId, long seq, string text)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength) return DomainError.Invalid($"text must be 1-{MaxTextLength} characters");
+        if (FreeText.CheckText("text", text) is { } textError) return textError;
         var own = await OwnMessage(callerId, seq, _editWindow, "edit");
         if (own.Error is { } error) return error;
         var editedAt = TruncateToMicroseconds(DateTime.UtcNow);
@@ -216,7 +217,9 @@ public sealed class ConversationGrain(
             return DomainError.Invalid($"clientMsgId is required (1-{MaxClientMsgIdLength} characters)");
         if (!MessageKinds.All.Contains(request.Kind) || request.Kind == "system")
             return DomainError.Invalid("kind must be text, image, audio, video or file");
+        if (FreeText.CheckLine("clientMsgId", request.ClientMsgId) is { } idError) return idError;
         if (request.Text is { Length: > MaxTextLength }) return DomainError.Invalid($"text must be at most {MaxTextLength} characters");
+        if (FreeText.CheckText("text", request.Text) is { } textError) return textError;
         if (request.Kind == "text" && string.IsNullOrWhiteSpace(request.Text)) return DomainError.Invalid("a text message needs text");
         if (request.Kind != "text" && request.MediaId is null) return DomainError.Invalid($"a {request.Kind} message needs a mediaId");
         return null;

@@ -24,6 +24,7 @@ public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, IGrain
         title = title?.Trim() ?? "";
         if (title.Length == 0) return DomainError.Invalid("title is required");
         if (title.Length > MaxTitleLength) return DomainError.Invalid($"title must be at most {MaxTitleLength} characters");
+        if (FreeText.CheckText("title", title) is { } textError) return textError;
 
         var work = Directory.CreateTempSubdirectory("gochat-publish-");
         try
