@@ -1,4 +1,5 @@
 using GoChat.Grains.Media;
+using GoChat.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using GoChat.Grains.Users;
 using Orleans.Concurrency;
@@ -11,7 +12,8 @@ namespace GoChat.Grains.Chat;
 /// recent clientMsgIds, so retried sends return the original message.
 /// Invariants: seq is assigned here and only here, 1, 2, 3, ... in the order sends arrive; a send
 /// is answered only after its row is committed (the message log group-commits concurrent sends);
-/// only members read or write.
+/// a refused send takes no seq (it is validated first, and a row the database refused gives its
+/// seq back); only members read or write.
 /// Reentrant so that many sends can wait for their commit together; everything between awaits
 /// runs one turn at a time, so seq assignment needs no lock.
 /// </summary>
@@ -82,9 +84,13 @@ public sealed class ConversationGrain(
         {
             return await sending;
         }
-        catch
+        catch (Exception e)
         {
             _recent.Remove((senderId, request.ClientMsgId)); // let the client's retry try again
+            // A message the database refused was certainly not stored: its seq goes to the next
+            // message, unless a later send already took the one after it. After a lost connection
+            // the row may have been stored, so that seq is never given again.
+            if (_lastSeq == message.Seq && DatabaseRefusal.Caused(e)) _lastSeq--;
             throw;
         }
     }
