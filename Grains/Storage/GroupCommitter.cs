@@ -8,8 +8,8 @@ namespace GoChat.Grains.Storage;
 /// NpgsqlBatch in one transaction (one round trip, one commit), in the order they were queued, and
 /// each caller is answered after that commit (<see cref="CommitBatcher{TItem,TResult}"/>) with the
 /// number of rows its own statement changed, so callers adjust counters only for real changes.
-/// Writes must not fail on their own (validate first, use ON CONFLICT), since one failing statement
-/// fails its whole batch.
+/// A statement PostgreSQL refuses fails only its own caller (the batcher commits the rest again
+/// without it), but each refusal costs its batch extra commits: validate first, use ON CONFLICT.
 /// </summary>
 public sealed class GroupCommitter : IAsyncDisposable
 {
