@@ -166,6 +166,7 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
             _logger.LogWarning("{Store}: the kept connection was dead after {Idle:F0} s idle; opening a new one", _name, Stopwatch.GetElapsedTime(_lastUsed).TotalSeconds);
             connection.Dispose();
             connection = null;
+            PoolIsDeadToo();
         }
         var kept = connection is not null;
         connection ??= OpenOwnConnection();
@@ -178,10 +179,17 @@ public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
         {
             _logger.LogWarning("{Store}: the kept connection was dead ({Reason}); committing the batch again on a new one", _name, e.Message);
             connection.Dispose();
+            PoolIsDeadToo();
             connection = OpenOwnConnection();
             return _commit(connection, items);
         }
     }
+
+    /// <summary>
+    /// The database ended the kept connection, so it ended the pool's idle connections too: empty the
+    /// pool (as <see cref="DatabaseAway.Noticed"/> does), or the next request handed each would fail.
+    /// </summary>
+    void PoolIsDeadToo() => _db.Clear();
 
     /// <summary>A connection of the writer's own, with the data source's settings and credentials, outside its pool: closing it ends it.</summary>
     NpgsqlConnection OpenOwnConnection()

@@ -54,7 +54,7 @@ public static partial class UnreadableRequests
         // A reader (syntax) error is a JsonException inside the one binding reports; a value that does not fit its field is not.
         return json.InnerException is JsonException
             ? $"the request body is not valid JSON ({at})"
-            : $"the request body does not fit this route: the value at {json.Path ?? "$"} has the wrong type or is not valid text ({at})";
+            : $"the JSON body does not fit this route: the value at {json.Path ?? "$"} has the wrong type or is not valid text ({at})";
     }
 
     static bool IsJson(MediaTypeHeaderValue type) =>
