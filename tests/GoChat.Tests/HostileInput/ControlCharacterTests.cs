@@ -175,6 +175,35 @@ public sealed class ControlCharacterTests : IAsyncLifetime
         Assert.Equal(WebSocketState.Open, socket.State);
     }
 
+    [Fact]
+    public async Task A_ginchat_frame_that_fails_to_send_is_answered_and_the_socket_stays_open()
+    {
+        await using (var connection = new Npgsql.NpgsqlConnection(_host.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var refuse = new Npgsql.NpgsqlCommand("""
+                CREATE FUNCTION refuse_marked() RETURNS trigger LANGUAGE plpgsql AS
+                $$ BEGIN IF NEW.text = 'refuse me' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER refuse_marked BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_marked();
+                """, connection);
+            await refuse.ExecuteNonQueryAsync();
+        }
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new UriBuilder(new Uri(_host.BaseAddress, $"/user/sendUserMsg?userId={_aliceId}&token={_alice}")) { Scheme = "ws" }.Uri, CancellationToken.None);
+
+        await SendFrame(socket, new { FromId = _aliceId, TargetId = _bobId, Type = 1, Media = 1, Content = "refuse me" });
+        var desc = JsonDocument.Parse(await ReceiveFrame(socket)).RootElement.GetProperty("Desc").GetString();
+        Assert.Equal("the server could not send this message", desc);
+
+        await SendFrame(socket, new { FromId = _aliceId, TargetId = _bobId, Type = 1, Media = 1, Content = "still here" });
+        using var bob = _host.Client(_bob);
+        JsonElement[] history = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); history.Length == 0 && DateTime.UtcNow < deadline; await Task.Delay(100))
+            history = (await bob.GetFromJsonAsync<JsonElement[]>($"/api/v1/conversations/{Direct}/messages"))!;
+        Assert.Equal("still here", Assert.Single(history).GetProperty("text").GetString());
+        Assert.Equal(WebSocketState.Open, socket.State);
+    }
+
     static Task SendFrame(WebSocket socket, object frame) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(frame)), WebSocketMessageType.Text, true, CancellationToken.None);
 
