@@ -75,6 +75,7 @@ public static class WebFrontApp
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
         app.UseStatusCodePages();
+        app.UseJsonCharsetCheck();
         app.UseShutdownRefusals();
         app.UseWebClientFiles();
         app.UseAuthentication();
@@ -111,7 +112,7 @@ public static class WebFrontApp
         var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
         var (status, detail) = error switch
         {
-            BadHttpRequestException bad => (bad.StatusCode, BadRequestDetail(bad)),
+            BadHttpRequestException bad => (bad.StatusCode, UnreadableRequests.Describe(bad)),
             _ when DatabaseOutage.TryAgain(error, http.RequestServices) is { } words => (StatusCodes.Status503ServiceUnavailable, words),
             _ => (StatusCodes.Status500InternalServerError, "the server could not complete this request"),
         };
@@ -123,9 +124,4 @@ public static class WebFrontApp
             ProblemDetails = { Status = status, Detail = detail },
         });
     }
-
-    static string BadRequestDetail(BadHttpRequestException e) =>
-        e.InnerException is System.Text.Json.JsonException json
-            ? $"the request body is not valid JSON for this route: {json.Message.Split(" Path:")[0]}"
-            : e.Message;
 }

@@ -1,4 +1,5 @@
 using GoChat.Grains.Media;
+using GoChat.Grains.Storage;
 using Microsoft.Extensions.Options;
 using GoChat.Grains.Users;
 using Orleans.Concurrency;
@@ -11,7 +12,8 @@ namespace GoChat.Grains.Chat;
 /// recent clientMsgIds, so retried sends return the original message.
 /// Invariants: seq is assigned here and only here, 1, 2, 3, ... in the order sends arrive; a send
 /// is answered only after its row is committed (the message log group-commits concurrent sends);
-/// only members read or write.
+/// a refused send takes no seq (it is validated first, and a row the database refused gives its
+/// seq back); only members read or write.
 /// Reentrant so that many sends can wait for their commit together; everything between awaits
 /// runs one turn at a time, so seq assignment needs no lock.
 /// </summary>
@@ -82,9 +84,13 @@ public sealed class ConversationGrain(
         {
             return await sending;
         }
-        catch
+        catch (Exception e)
         {
             _recent.Remove((senderId, request.ClientMsgId)); // let the client's retry try again
+            // A message the database refused was certainly not stored: its seq goes to the next
+            // message, unless a later send already took the one after it. After a lost connection
+            // the row may have been stored, so that seq is never given again.
+            if (_lastSeq == message.Seq && DatabaseRefusal.Caused(e)) _lastSeq--;
             throw;
         }
     }
@@ -128,6 +134,7 @@ public sealed class ConversationGrain(
     public async Task<Result<ChatMessage>> Edit(long callerId, long seq, string text)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength) return DomainError.Invalid($"text must be 1-{MaxTextLength} characters");
+        if (FreeText.CheckText("text", text) is { } textError) return textError;
         var own = await OwnMessage(callerId, seq, _editWindow, "edit");
         if (own.Error is { } error) return error;
         var editedAt = TruncateToMicroseconds(DateTime.UtcNow);
@@ -216,7 +223,9 @@ public sealed class ConversationGrain(
             return DomainError.Invalid($"clientMsgId is required (1-{MaxClientMsgIdLength} characters)");
         if (!MessageKinds.All.Contains(request.Kind) || request.Kind == "system")
             return DomainError.Invalid("kind must be text, image, audio, video or file");
+        if (FreeText.CheckLine("clientMsgId", request.ClientMsgId) is { } idError) return idError;
         if (request.Text is { Length: > MaxTextLength }) return DomainError.Invalid($"text must be at most {MaxTextLength} characters");
+        if (FreeText.CheckText("text", request.Text) is { } textError) return textError;
         if (request.Kind == "text" && string.IsNullOrWhiteSpace(request.Text)) return DomainError.Invalid("a text message needs text");
         if (request.Kind != "text" && request.MediaId is null) return DomainError.Invalid($"a {request.Kind} message needs a mediaId");
         return null;

@@ -34,6 +34,8 @@ public sealed class GroupGrain(GroupStore store, IGrainFactory grains, IOptions<
         if (name.Length is 0 or > MaxNameLength) return DomainError.Invalid($"name must be 1-{MaxNameLength} characters");
         if (group.Description is { Length: > MaxDescriptionLength }) return DomainError.Invalid($"description must be at most {MaxDescriptionLength} characters");
         if (group.IconUrl is { Length: > AccountRules.MaxAvatarUrlLength }) return DomainError.Invalid("iconUrl is too long");
+        if ((FreeText.CheckLine("name", name) ?? FreeText.CheckText("description", group.Description) ?? FreeText.CheckLine("iconUrl", group.IconUrl)) is { } textError)
+            return textError;
         var members = (group.MemberIds ?? []).Where(id => id != ownerId).Distinct().ToList();
         if (members.Count + 1 > _maxMembers) return DomainError.Invalid($"a group holds at most {_maxMembers} members");
         if (await MissingUser(members) is { } missing) return DomainError.NotFound($"no user {missing}");

@@ -86,9 +86,10 @@ public sealed class GroupStore(NpgsqlDataSource db)
         return (await connection.QueryAsync<long>("SELECT group_id FROM group_members WHERE user_id = @userId", new { userId })).ToList();
     }
 
-    /// <summary>Groups whose name contains the text (case-insensitive), by name.</summary>
+    /// <summary>Groups whose name contains the text (case-insensitive), by name; none for text with a control character, which names never hold.</summary>
     public async Task<IReadOnlyList<long>> Search(string text, int limit)
     {
+        if (FreeText.IsRefusedLine(text)) return [];
         var pattern = "%" + text.ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         await using var connection = await db.OpenConnectionAsync();
         return (await connection.QueryAsync<long>(

@@ -9,7 +9,8 @@ namespace GoChat.Grains.Chat;
 /// <summary>
 /// The messages table. Appends are group-committed (<see cref="CommitBatcher{TItem,TResult}"/>):
 /// concurrent appends are written as one multi-row INSERT in one transaction, and each caller is
-/// answered only after the transaction holding its row has committed.
+/// answered only after the transaction holding its row has committed. A row PostgreSQL refuses
+/// fails only its own append; the others are committed without it.
 /// </summary>
 public sealed class MessageLog : IAsyncDisposable
 {

@@ -8,37 +8,46 @@ namespace GoChat.Grains.Storage;
 /// NpgsqlBatch in one transaction (one round trip, one commit), in the order they were queued, and
 /// each caller is answered after that commit (<see cref="CommitBatcher{TItem,TResult}"/>) with the
 /// number of rows its own statement changed, so callers adjust counters only for real changes.
-/// Writes must not fail on their own (validate first, use ON CONFLICT), since one failing statement
-/// fails its whole batch.
+/// A statement PostgreSQL refuses fails only its own caller (the batcher commits the rest again
+/// without it), but each refusal costs its batch extra commits: validate first, use ON CONFLICT.
 /// </summary>
 public sealed class GroupCommitter : IAsyncDisposable
 {
     const int MaxBatch = 256;
 
-    readonly CommitBatcher<NpgsqlBatchCommand, int> _writes;
+    readonly CommitBatcher<Statement, int> _writes;
 
     public GroupCommitter(NpgsqlDataSource db, ILogger<GroupCommitter> logger)
     {
-        _writes = new CommitBatcher<NpgsqlBatchCommand, int>("group commit", MaxBatch, db, Commit, logger);
+        _writes = new CommitBatcher<Statement, int>("group commit", MaxBatch, db, Commit, logger);
     }
+
+    /// <summary>One queued write: its SQL with positional parameters ($1, $2, ...).</summary>
+    sealed record Statement(string Sql, object?[] Parameters);
 
     /// <summary>Queues a write; completes when it is committed, with the rows it inserted, updated or deleted.</summary>
-    public Task<int> Write(string sql, params object?[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        return _writes.Enqueue(command);
-    }
+    public Task<int> Write(string sql, params object?[] parameters) => _writes.Enqueue(new Statement(sql, parameters));
 
-    /// <summary>Runs on the batcher's writer thread, which does synchronous I/O (see <see cref="CommitBatcher{TItem,TResult}"/>).</summary>
-    static IReadOnlyList<int> Commit(NpgsqlConnection connection, IReadOnlyList<NpgsqlBatchCommand> commands)
+    /// <summary>
+    /// Runs on the batcher's writer thread, which does synchronous I/O (see <see cref="CommitBatcher{TItem,TResult}"/>).
+    /// The batch commands are made afresh for each commit: a write committed again (its batch was
+    /// refused) goes on a new connection, and Npgsql's commands remember statements prepared on the old one.
+    /// </summary>
+    static IReadOnlyList<int> Commit(NpgsqlConnection connection, IReadOnlyList<Statement> statements)
     {
         using var tx = connection.BeginTransaction();
         using var batch = new NpgsqlBatch(connection, tx);
-        foreach (var command in commands) batch.BatchCommands.Add(command);
+        foreach (var statement in statements)
+        {
+            var command = new NpgsqlBatchCommand(statement.Sql);
+            foreach (var value in statement.Parameters) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            batch.BatchCommands.Add(command);
+        }
         batch.ExecuteNonQuery();
         tx.Commit();
-        return commands.Select(c => c.RecordsAffected).ToList();
+        var affected = new int[statements.Count];
+        for (var i = 0; i < affected.Length; i++) affected[i] = batch.BatchCommands[i].RecordsAffected;
+        return affected;
     }
 
     public ValueTask DisposeAsync() => _writes.DisposeAsync();

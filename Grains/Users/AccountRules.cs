@@ -46,6 +46,9 @@ public static class AccountRules
         if (update.Username is not null && CheckUsername(update.Username) is { } nameError) return nameError;
         if (CheckDisplayName(update.DisplayName) is { } displayError) return displayError;
         if (update.Password is not null && CheckPassword(update.Password) is { } passwordError) return passwordError;
+        if ((FreeText.CheckText("signature", update.Signature) ?? FreeText.CheckLine("avatarUrl", update.AvatarUrl)
+             ?? FreeText.CheckLine("phone", update.Phone) ?? FreeText.CheckLine("email", update.Email)) is { } textError)
+            return textError;
         if (update.Signature is { Length: > MaxSignatureLength })
             return DomainError.Invalid($"signature must be at most {MaxSignatureLength} characters");
         if (update.AvatarUrl is { } avatar && avatar.Length > 0 && !IsAvatarUrl(avatar))

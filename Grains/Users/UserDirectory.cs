@@ -58,9 +58,14 @@ public sealed class UserDirectory(NpgsqlDataSource db)
         return await connection.QuerySingleOrDefaultAsync<UserRow>($"SELECT {Columns} FROM users WHERE id = @id", new { id });
     }
 
-    /// <summary>The id of the account holding a name (closed accounts included: their names stay taken).</summary>
+    /// <summary>
+    /// The id of the account holding a name (closed accounts included: their names stay taken). A
+    /// name with a control character matches nothing: no account's name holds one (and PostgreSQL
+    /// could not even be asked about U+0000).
+    /// </summary>
     public async Task<long?> FindIdByName(string username)
     {
+        if (FreeText.IsRefusedLine(username)) return null;
         await using var connection = await db.OpenConnectionAsync();
         return await connection.QuerySingleOrDefaultAsync<long?>(
             "SELECT id FROM users WHERE lower(username) = lower(@username)", new { username });
@@ -88,9 +93,10 @@ public sealed class UserDirectory(NpgsqlDataSource db)
         }
     }
 
-    /// <summary>Live accounts whose name starts with a prefix (any prefix when empty), by name.</summary>
+    /// <summary>Live accounts whose name starts with a prefix (any prefix when empty), by name; none for a prefix with a control character.</summary>
     public async Task<IReadOnlyList<UserProfile>> Search(string prefix, int limit)
     {
+        if (FreeText.IsRefusedLine(prefix)) return [];
         var pattern = prefix.ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         await using var connection = await db.OpenConnectionAsync();
         var rows = await connection.QueryAsync<UserRow>($"""

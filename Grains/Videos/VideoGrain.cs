@@ -81,6 +81,7 @@ public sealed class VideoGrain(VideoStore videos, EngagementStore engagement, Gr
         text = text?.Trim() ?? "";
         if (text.Length == 0) return DomainError.Invalid("comment_text is required");
         if (text.Length > MaxCommentLength) return DomainError.Invalid($"comments are at most {MaxCommentLength} characters");
+        if (FreeText.CheckText("comment_text", text) is { } textError) return textError;
         if (await grains.GetGrain<IUserGrain>(userId).GetProfile() is null) return DomainError.NotFound("unknown user");
         var comment = new VideoComment(await engagement.NextCommentId(), VideoId, userId, text, DateTime.UtcNow);
         await committer.Write("INSERT INTO comments (id, video_id, user_id, content, created_at) VALUES ($1, $2, $3, $4, $5)",

@@ -34,6 +34,7 @@ public sealed class AccountService(IGrainFactory grains, UserDirectory directory
     {
         if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
             return DomainError.Invalid("username and password are required");
+        if ((FreeText.CheckLine("username", username) ?? FreeText.CheckLine("password", password)) is { } textError) return textError;
         if (username.Length > AccountRules.MaxUsernameLength || password.Length > AccountRules.MaxPasswordLength)
             return DomainError.Unauthenticated("unknown user or wrong password");
         if (await directory.FindIdByName(username) is not { } userId) return DomainError.NotFound("unknown user");

@@ -31,9 +31,16 @@ public static class DouyinDialect
 
     public static IResult Fail(string message) => Fail(DomainError.Invalid(message));
 
-    /// <summary>A failure with its status_code: a domain error's kind, or for the server's own failures the HTTP status it stands for (500, 503).</summary>
+    /// <summary>
+    /// A failure with its status_code: a domain error's kind, or for the server's own failures the
+    /// HTTP status it stands for (500, 503); a request that could not be read (4xx) is bad input.
+    /// </summary>
     public static IResult Fail(int status, string message) =>
-        Results.Json(new Dictionary<string, object?> { ["status_code"] = status, ["status_msg"] = message }, Json);
+        Results.Json(new Dictionary<string, object?>
+        {
+            ["status_code"] = status is >= 400 and < 500 ? StatusCode(ErrorKind.Invalid) : status,
+            ["status_msg"] = message,
+        }, Json);
 
     /// <summary>
     /// Who a listing route is about: user_id, or the token's user when absent; an existing account

@@ -7,6 +7,7 @@ using GoChat.Grains;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
+using GoChat.WebFront.Operations;
 using GoChat.WebFront.Realtime;
 
 namespace GoChat.WebFront.Apis;
@@ -57,7 +58,7 @@ public static partial class GinchatSockets
         await using var listen = listening = await listeners.Listen(routes, Deliver);
         await socket.Open(await http.WebSockets.AcceptWebSocketAsync());
         await foreach (var frame in Frames(socket, http.RequestAborted, lifetime.ApplicationStopping))
-            if (await SendFromFrame(grains, userId, frame) is { } refusal) await socket.Send(refusal);
+            if (await SendFromFrame(grains, userId, frame, http.RequestServices) is { } refusal) await socket.Send(refusal);
     }
 
     static async Task SendMsg(
@@ -85,6 +86,11 @@ public static partial class GinchatSockets
             if (message.Content is not { Length: > 0 and <= ConversationGrain.MaxTextLength })
             {
                 await socket.Send(Refusal($"a broadcast needs Content of 1-{ConversationGrain.MaxTextLength} characters"));
+                continue;
+            }
+            if (FreeText.CheckText("Content", message.Content) is { } textError)
+            {
+                await socket.Send(Refusal(textError.Message));
                 continue;
             }
             var broadcast = new ChatMessage(0, "broadcast", 0, userId, "text", message.Content, null, null, "", DateTime.UtcNow, null, false);
@@ -218,7 +224,11 @@ public static partial class GinchatSockets
         }
     }
 
-    static async Task<GinchatMessage?> SendFromFrame(IGrainFactory grains, long userId, string frame)
+    /// <summary>
+    /// Sends what a frame asks; null when sent, else the refusal frame to answer with. A send that
+    /// fails is answered too (the socket stays open): "try again" when the database was away.
+    /// </summary>
+    static async Task<GinchatMessage?> SendFromFrame(IGrainFactory grains, long userId, string frame, IServiceProvider services)
     {
         if (Parse(frame) is not { } message) return Refusal("the frame is not a Message JSON object");
         string conversationId;
@@ -230,8 +240,23 @@ public static partial class GinchatSockets
             ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : (long?)null;
         var kind = mediaId is null ? "text" : message.Media switch { 2 => "image", 3 => "audio", 4 => "video", _ => "file" };
         var text = mediaId is null && string.IsNullOrWhiteSpace(message.Content) ? message.Url ?? "" : message.Content ?? "";
-        var sent = await grains.GetGrain<IConversationGrain>(conversationId)
-            .Send(userId, new SendMessage(Guid.NewGuid().ToString("N"), kind, text, mediaId, null));
+        Result<ChatMessage> sent;
+        try
+        {
+            sent = await grains.GetGrain<IConversationGrain>(conversationId)
+                .Send(userId, new SendMessage(Guid.NewGuid().ToString("N"), kind, text, mediaId, null));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GinchatSockets));
+            if (DatabaseOutage.TryAgain(e, services) is { } words)
+            {
+                log.LogWarning(e, "A ginchat frame of user {UserId} met the database or a silo away", userId);
+                return Refusal(words);
+            }
+            log.LogError(e, "A ginchat frame of user {UserId} could not be sent", userId);
+            return Refusal("the server could not send this message");
+        }
         return sent.Error is { } error ? Refusal(error.Message) : null;
     }
 

@@ -25,9 +25,23 @@ public sealed class LegacyParams
         IFormCollection? form = null;
         if (request.HasFormContentType)
         {
-            // A malformed body leaves only the query string; the route then reports what is missing.
-            try { form = await request.ReadFormAsync(request.HttpContext.RequestAborted); }
-            catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException) { form = null; }
+            try
+            {
+                form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            }
+            catch (InvalidDataException e)
+            {
+                // A field holding a NUL (the framework's decoder refuses it), or a form over the
+                // framework's limits: say so, rather than report its fields missing.
+                throw new BadHttpRequestException(
+                    e.InnerException is InvalidOperationException ? "the form could not be read: its fields must not contain NUL characters"
+                    : $"the form could not be read: {e.Message}", StatusCodes.Status400BadRequest, e);
+            }
+            catch (Exception e) when (e is IOException or BadHttpRequestException)
+            {
+                // A body cut short leaves only the query string; the route then reports what is missing.
+                form = null;
+            }
         }
         return new LegacyParams(request.Query, form, Accounts.TokenAuthenticationHandler.BearerToken(request));
     }

@@ -100,12 +100,35 @@ public static class NativeApiMedia
         var media = stored.Info;
         http.Response.Headers.CacheControl = ImmutableContent;
         http.Response.Headers.XContentTypeOptions = "nosniff";
-        return Results.File(stored.Path, media.ContentType,
+        return new RangeRefusalAsProblem(Results.File(stored.Path, media.ContentType,
             // Generic files are never rendered by the browser, only downloaded.
             fileDownloadName: media.Kind == MediaKind.File ? DownloadName(media) : null,
             lastModified: new DateTimeOffset(DateTime.SpecifyKind(media.CreatedAt, DateTimeKind.Utc)),
             entityTag: new EntityTagHeaderValue($"\"{media.Sha256}\""),
-            enableRangeProcessing: true);
+            enableRangeProcessing: true), media.Size);
+    }
+
+    /// <summary>
+    /// The file result decides whether a Range can be served; when it cannot, it answers 416 with an
+    /// empty body typed as the media. Errors of the native API are problem JSON, so that 416 gets
+    /// one, keeping the file result's Content-Range (bytes */size).
+    /// </summary>
+    sealed class RangeRefusalAsProblem(IResult file, long size) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            await file.ExecuteAsync(http);
+            if (http.Response.StatusCode != StatusCodes.Status416RangeNotSatisfiable || http.Response.HasStarted) return;
+            // The headers that describe the media's bytes do not describe this answer.
+            http.Response.ContentType = null;
+            http.Response.ContentLength = null;
+            http.Response.Headers.Remove(HeaderNames.ContentDisposition);
+            http.Response.Headers.Remove(HeaderNames.ETag);
+            http.Response.Headers.Remove(HeaderNames.LastModified);
+            http.Response.Headers.CacheControl = "no-store";
+            await Results.Problem(statusCode: StatusCodes.Status416RangeNotSatisfiable,
+                detail: $"the requested range is not within the {size} bytes of this media").ExecuteAsync(http);
+        }
     }
 
     /// <summary>

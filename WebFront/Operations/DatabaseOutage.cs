@@ -59,8 +59,8 @@ public static class DatabaseOutage
 
     /// <summary>
     /// An endpoint filter for routes that must always answer in their dialect: an exception becomes
-    /// <paramref name="fail"/>'s envelope (HTTP 200) for the status it stands for, 503 ("try again")
-    /// when a retry may succeed, else 500.
+    /// <paramref name="fail"/>'s envelope (HTTP 200) for the status it stands for: 400 for a request
+    /// that could not be read, 503 ("try again") when a retry may succeed, else 500.
     /// </summary>
     public static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> AnswerIn(string dialect, Func<int, string, IResult> fail) =>
         async (context, next) =>
@@ -68,6 +68,10 @@ public static class DatabaseOutage
             try
             {
                 return await next(context);
+            }
+            catch (BadHttpRequestException e)
+            {
+                return fail(e.StatusCode, e.Message);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -24,6 +24,7 @@ public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, IGrain
         title = title?.Trim() ?? "";
         if (title.Length == 0) return DomainError.Invalid("title is required");
         if (title.Length > MaxTitleLength) return DomainError.Invalid($"title must be at most {MaxTitleLength} characters");
+        if (FreeText.CheckText("title", title) is { } textError) return textError;
 
         var work = Directory.CreateTempSubdirectory("gochat-publish-");
         try
@@ -38,13 +39,21 @@ public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, IGrain
             if (length == 0) return DomainError.Invalid("the video file is empty");
             if (length > MaxBytes) return new DomainError(ErrorKind.TooLarge, $"the video is larger than the {MediaLimits.Describe(MaxBytes)} allowed");
 
+            // The tools' output stays in the Debug log: it names memory addresses and internals, not what the client should fix.
             var (probeExit, streams) = await Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_type", "-of", "csv=p=0", videoPath], ct);
             if (probeExit != 0 || !streams.Contains("video", StringComparison.Ordinal))
+            {
+                logger.LogDebug("ffprobe found no video stream in an upload of user {UserId} (exit {ExitCode}): {Output}", authorId, probeExit, streams);
                 return DomainError.Invalid("the file is not a video");
+            }
 
             var coverPath = Path.Combine(work.FullName, "cover.jpg");
-            var (coverExit, coverError) = await Run("ffmpeg", ["-v", "error", "-y", "-i", videoPath, "-frames:v", "1", "-q:v", "4", "-f", "image2", coverPath], ct);
-            if (coverExit != 0 || !File.Exists(coverPath)) return DomainError.Invalid($"no frame could be read from the video: {coverError}");
+            var (coverExit, coverOutput) = await Run("ffmpeg", ["-v", "error", "-y", "-i", videoPath, "-frames:v", "1", "-q:v", "4", "-f", "image2", coverPath], ct);
+            if (coverExit != 0 || !File.Exists(coverPath))
+            {
+                logger.LogDebug("ffmpeg could not cut a cover from an upload of user {UserId} (exit {ExitCode}): {Output}", authorId, coverExit, coverOutput);
+                return DomainError.Invalid("the video could not be read: no frame of it could be decoded (is the file complete?)");
+            }
 
             Result<MediaInfo> stored;
             await using (var file = File.OpenRead(videoPath)) stored = await media.Upload(authorId, file, "video/mp4", fileName, ct);

@@ -80,6 +80,24 @@ public sealed class DouyinVideoTests : IAsyncLifetime
         Assert.Empty(third.GetProperty("video_list").EnumerateArray());
     }
 
+    [Fact]
+    public async Task A_cut_off_video_is_refused_with_a_plain_reason_and_none_of_ffmpegs_output()
+    {
+        var (_, token) = await _host.RegisterAsync("director");
+        using var client = _host.Client();
+        // The header (moov, first with +faststart) is whole, so ffprobe finds the video stream; the frames are cut off.
+        var video = SampleVideo.Value;
+        var truncated = video[..(video.AsSpan().IndexOf("mdat"u8) + 64)];
+
+        var answer = await Publish(client, token, truncated, "half a clip");
+        Assert.Equal(1, answer.GetProperty("status_code").GetInt32());
+        var message = answer.GetProperty("status_msg").GetString()!;
+        Assert.StartsWith("the video could not be read: ", message);
+        foreach (var toolOutput in new[] { "0x", "@", "[", "h264", "NAL", "/tmp" })
+            Assert.DoesNotContain(toolOutput, message);
+        Assert.Empty((await Douyin(client, HttpMethod.Get, "/douyin/feed/")).GetProperty("video_list").EnumerateArray());
+    }
+
     internal static async Task<JsonElement> Publish(HttpClient client, string token, byte[] bytes, string title, string fileName = "clip.mp4")
     {
         var file = new ByteArrayContent(bytes);

@@ -101,6 +101,26 @@ public sealed class MediaTests(MediaHost media) : IClassFixture<MediaHost>
     }
 
     [Fact]
+    public async Task A_range_past_the_end_is_answered_416_with_a_problem_and_the_size_in_Content_Range()
+    {
+        var (_, token) = await Host.RegisterAsync("range-overreacher");
+        using var client = Host.Client(token);
+        var png = TinyPng();
+        var url = (await Upload(client, png, "image/png")).GetProperty("url").GetString();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Range = new RangeHeaderValue(png.Length + 10, png.Length + 20);
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains($"{png.Length} bytes", await ProblemDetail(response));
+        Assert.Equal($"bytes */{png.Length}", response.Content.Headers.ContentRange?.ToString());
+        Assert.Null(response.Headers.ETag);
+        Assert.DoesNotContain("immutable", response.Headers.CacheControl?.ToString() ?? "");
+    }
+
+    [Fact]
     public async Task A_text_file_declared_as_an_image_is_refused_and_nothing_is_stored()
     {
         var (userId, token) = await Host.RegisterAsync("liar");
