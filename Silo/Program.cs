@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace GoChat.Silo;
 
 /// <summary>A headless silo: the same grains and cluster as WebFront, without HTTP endpoints.</summary>
-public static class Program
+internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {

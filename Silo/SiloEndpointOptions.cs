@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace GoChat.Silo;
 
 /// <summary>How this silo is reached and which cluster it joins (GoChat:Silo, GoChat:ClusterId, GoChat:ServiceId).</summary>
-public sealed class SiloEndpointOptions
+internal sealed class SiloEndpointOptions
 {
     public const string Section = "GoChat:Silo";
 

@@ -8,7 +8,7 @@ namespace GoChat.WebFront;
 /// files, and index.html for exactly the client's page routes. There is no catch-all fallback, so
 /// an unknown /api/..., /douyin/..., /user/... or media route still gets its own 404.
 /// </summary>
-public static class WebClient
+internal static class WebClient
 {
     /// <summary>The ginchat page routes (/, /index, /toRegister, /toChat) and the client's own /videos.</summary>
     public static readonly string[] Pages = ["/", "/index", "/toRegister", "/toChat", "/videos"];

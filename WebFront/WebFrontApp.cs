@@ -2,11 +2,12 @@ using GoChat.Grains.Configuration;
 using GoChat.Silo;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Media;
 using GoChat.WebFront.Operations;
 using GoChat.WebFront.Realtime;
 using GoChat.WebFront.Videos;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.SignalR;
 using Scalar.AspNetCore;
@@ -14,7 +15,7 @@ using Scalar.AspNetCore;
 namespace GoChat.WebFront;
 
 /// <summary>Builds the WebFront: ASP.NET Core with a co-hosted GoChat silo.</summary>
-public static class WebFrontApp
+internal static class WebFrontApp
 {
     public static async Task<WebApplication> CreateAsync(string[] args)
     {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace GoChat.WebFront;
 
 /// <summary>Settings of the WebFront itself (keys directly under GoChat).</summary>
-public sealed class WebFrontOptions
+internal sealed class WebFrontOptions
 {
     public const string Section = "GoChat";
 

@@ -67,6 +67,12 @@ public interface IUserGrain : IGrainWithIntegerKey
 
     Task Unfollow(long otherUserId);
 
+    /// <summary>
+    /// Publishes a video whose file and cover are already stored media of this user; returns the
+    /// new video's id. Here because the author's grain holds the work count it changes.
+    /// </summary>
+    Task<Result<long>> PublishVideo(string title, long videoMediaId, long coverMediaId);
+
     /// <summary>A WebFront reports that it holds (or no longer holds) connections of this user.</summary>
     Task SetConnected(SiloAddress webFront, bool connected);
 

@@ -14,7 +14,7 @@ public sealed record MediaFormat(string ContentType, MediaKind Kind)
 /// format of that kind, and anything unrecognised is a generic file. Recognised media declared
 /// as something else (say application/octet-stream) is still that media.
 /// </summary>
-public static class MediaFormats
+internal static class MediaFormats
 {
     /// <summary>How many leading bytes <see cref="Identify"/> wants to see (fewer only when the file is shorter).</summary>
     public const int HeaderLength = 64;

@@ -7,7 +7,7 @@ namespace GoChat.Grains.Media;
 /// The file name a client gave an upload, made safe to keep and show: metadata only, it never
 /// becomes a path (files are named by their hash).
 /// </summary>
-public static class MediaNames
+internal static class MediaNames
 {
     public const int MaxLength = 255;
     const int MaxKeptExtensionLength = 16;

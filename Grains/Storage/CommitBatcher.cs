@@ -37,7 +37,7 @@ namespace GoChat.Grains.Storage;
 /// batch or to another request.
 /// </para>
 /// </summary>
-public sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
+internal sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
 {
     static readonly Meter Meter = new("GoChat.Storage");
     static readonly Histogram<int> BatchSizes = Meter.CreateHistogram<int>("gochat.storage.commit_batch_size");

@@ -8,7 +8,7 @@ namespace GoChat.Grains.Storage;
 /// a statement aborts its transaction; an error answering COMMIT means it rolled back), so nothing
 /// the failed transaction wrote is stored, and writing it again cannot store anything twice.
 /// </summary>
-public static class DatabaseRefusal
+internal static class DatabaseRefusal
 {
     public static bool Caused(Exception? e) => e is PostgresException && !DatabaseAway.Caused(e);
 }

@@ -6,7 +6,7 @@ namespace GoChat.Grains.Users;
 /// Salted PBKDF2-SHA256. The stored form names the algorithm and iteration count
 /// ("pbkdf2-sha256$iterations$salt$hash") so the cost can be raised without breaking old hashes.
 /// </summary>
-public static class PasswordHasher
+internal static class PasswordHasher
 {
     const int Iterations = 150_000;
     const int SaltBytes = 16;

@@ -1,6 +1,7 @@
 using GoChat.Grains.Chat;
 using GoChat.Grains.Social;
 using GoChat.Grains.Storage;
+using GoChat.Grains.Videos;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Runtime;
@@ -16,8 +17,8 @@ namespace GoChat.Grains.Users;
 /// (<see cref="DerivedUserCounters"/>).
 /// Not reentrant: changes to one account apply one at a time; reads and counter changes interleave.
 /// </summary>
-public sealed class UserGrain(
-    UserDirectory directory, FollowStore follows, GroupCommitter committer, IGrainFactory grains, IClusterMembershipService membership,
+internal sealed class UserGrain(
+    UserDirectory directory, FollowStore follows, VideoStore videos, GroupCommitter committer, IGrainFactory grains, IClusterMembershipService membership,
     NpgsqlDataSource db, ILogger<UserGrain> logger)
     : Grain, IUserGrain
 {
@@ -63,6 +64,16 @@ public sealed class UserGrain(
     }
 
     public Task RefreshCounters() => LoadCounters();
+
+    public async Task<Result<long>> PublishVideo(string title, long videoMediaId, long coverMediaId)
+    {
+        if (Live is null) return DomainError.NotFound("unknown user");
+        await Guarded(_counters.EnsureLoaded());
+        var epoch = _counters.Epoch;
+        var row = await videos.Insert(UserId, title, videoMediaId, coverMediaId);
+        await Guarded(_counters.Apply(new CounterChange(Works: 1), epoch));
+        return Result<long>.Success(row.Id);
+    }
 
     Task LoadCounters() => Guarded(_counters.Load());
 

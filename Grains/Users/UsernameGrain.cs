@@ -3,7 +3,7 @@ using Orleans.Runtime;
 namespace GoChat.Grains.Users;
 
 [GenerateSerializer]
-public sealed class UsernameState
+internal sealed class UsernameState
 {
     [Id(0)] public long OwnerId { get; set; }
 }
@@ -14,7 +14,7 @@ public sealed class UsernameState
 /// index on lower(username) backs this up across activations and silos, and the users table is the
 /// truth whenever the two disagree.
 /// </summary>
-public sealed class UsernameGrain(
+internal sealed class UsernameGrain(
     [PersistentState("username", "Default")] IPersistentState<UsernameState> claim,
     UserDirectory directory) : Grain, IUsernameGrain
 {

@@ -15,7 +15,7 @@ namespace GoChat.Grains.Videos;
 /// (<see cref="CounterDelivery"/>). Reentrant, so likes by many users share commits.
 /// </summary>
 [Reentrant]
-public sealed class VideoGrain(VideoStore videos, EngagementStore engagement, GroupCommitter committer, IGrainFactory grains, ILogger<VideoGrain> logger)
+internal sealed class VideoGrain(VideoStore videos, EngagementStore engagement, GroupCommitter committer, IGrainFactory grains, ILogger<VideoGrain> logger)
     : Grain, IVideoGrain
 {
     public const int MaxCommentLength = 1000;

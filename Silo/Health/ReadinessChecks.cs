@@ -5,7 +5,7 @@ using Orleans.Runtime;
 namespace GoChat.Silo.Health;
 
 /// <summary>Ready when this silo is an active member of the cluster.</summary>
-public sealed class SiloActiveCheck(IClusterMembershipService membership, ILocalSiloDetails local) : IHealthCheck
+internal sealed class SiloActiveCheck(IClusterMembershipService membership, ILocalSiloDetails local) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -17,7 +17,7 @@ public sealed class SiloActiveCheck(IClusterMembershipService membership, ILocal
 }
 
 /// <summary>Ready when the database answers a trivial query.</summary>
-public sealed class DatabaseCheck(NpgsqlDataSource db) : IHealthCheck
+internal sealed class DatabaseCheck(NpgsqlDataSource db) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -4,16 +4,16 @@ using GoChat.Grains.Users;
 namespace GoChat.WebFront.Accounts;
 
 /// <summary>A signed-in session: whose it is and the token that proves it.</summary>
-public sealed record Session(UserProfile User, string Token);
+internal sealed record Session(UserProfile User, string Token);
 
 /// <summary>A changed profile; <c>NewToken</c> replaces the caller's token when the change set a password (which revoked all older tokens).</summary>
-public sealed record ProfileUpdated(UserProfile User, string? NewToken);
+internal sealed record ProfileUpdated(UserProfile User, string? NewToken);
 
 /// <summary>
 /// Account operations as all three API dialects need them: each adapter parses its own request
 /// shape, calls these, and renders the result (or the <see cref="DomainError"/>) in its dialect.
 /// </summary>
-public sealed class AccountService(IGrainFactory grains, UserDirectory directory, TokenService tokens)
+internal sealed class AccountService(IGrainFactory grains, UserDirectory directory, TokenService tokens)
 {
     public const int MaxSearchResults = 100;
 

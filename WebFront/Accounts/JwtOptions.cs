@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace GoChat.WebFront.Accounts;
 
 /// <summary>Session tokens (GoChat:Jwt).</summary>
-public sealed class JwtOptions
+internal sealed class JwtOptions
 {
     public const string Section = "GoChat:Jwt";
 

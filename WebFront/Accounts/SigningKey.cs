@@ -14,7 +14,7 @@ namespace GoChat.WebFront.Accounts;
 /// load at a time, shared by everyone waiting. A load that failed is not kept: the next use tries
 /// again, so a node never stays unable to sign people in.
 /// </summary>
-public sealed class SigningKey
+internal sealed class SigningKey
 {
     const string KeyName = "jwt-signing-key";
     const int MaxLoadAttempts = 3;
@@ -88,11 +88,11 @@ public sealed class SigningKey
 }
 
 /// <summary>This node cannot sign or check tokens yet: its signing key could not be loaded.</summary>
-public sealed class SigningKeyUnavailableException(Exception cause)
+internal sealed class SigningKeyUnavailableException(Exception cause)
     : Exception("the token signing key could not be loaded", cause);
 
 /// <summary>Loads the signing key at start-up, in the background, trying again until it is loaded.</summary>
-public sealed class SigningKeyWarmUp(SigningKey key, TimeProvider time) : BackgroundService
+internal sealed class SigningKeyWarmUp(SigningKey key, TimeProvider time) : BackgroundService
 {
     static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(15);
@@ -118,7 +118,7 @@ public sealed class SigningKeyWarmUp(SigningKey key, TimeProvider time) : Backgr
 }
 
 /// <summary>Ready only when the node can sign people in: its signing key is loaded.</summary>
-public sealed class SigningKeyCheck(SigningKey key) : IHealthCheck
+internal sealed class SigningKeyCheck(SigningKey key) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(key.Loaded

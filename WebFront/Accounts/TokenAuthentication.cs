@@ -10,7 +10,7 @@ namespace GoChat.WebFront.Accounts;
 /// Authenticates "Authorization: Bearer &lt;token&gt;", or "?access_token=" (the SignalR browser
 /// mechanism), through <see cref="TokenService"/> so revoked tokens fail at once.
 /// </summary>
-public sealed class TokenAuthenticationHandler(
+internal sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,

@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace GoChat.WebFront.Accounts;
 
 /// <summary>What a valid token says: whose it is, and the token version it was issued with.</summary>
-public sealed record TokenClaims(long UserId, int TokenVersion);
+internal sealed record TokenClaims(long UserId, int TokenVersion);
 
 /// <summary>
 /// Issues and checks the session tokens all three dialects share: HS256 JWTs carrying the user
@@ -15,7 +15,7 @@ public sealed record TokenClaims(long UserId, int TokenVersion);
 /// its version is the account's current one; logout bumps the version, revoking older tokens.
 /// The key they are signed with is <see cref="SigningKey"/>'s, shared by every node of a cluster.
 /// </summary>
-public sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> options, IGrainFactory grains, TimeProvider time)
+internal sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> options, IGrainFactory grains, TimeProvider time)
 {
     const string Issuer = "gochat";
     public const string VersionClaim = "ver";
@@ -71,7 +71,7 @@ public sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> opt
     }
 }
 
-public static class ClaimsPrincipalExtensions
+internal static class ClaimsPrincipalExtensions
 {
     /// <summary>The signed-in user's id; only call on an authenticated request.</summary>
     public static long UserId(this ClaimsPrincipal user) =>

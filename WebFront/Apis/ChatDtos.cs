@@ -18,6 +18,7 @@ public sealed record ConversationDto(
     string Id, string Kind, string Title, UserDto? Peer, long? GroupId, MessageDto? LastMessage, long LastSeq, long ReadSeq, long Unread,
     long? PeerReadSeq = null);
 
+/// <remarks>Public: the hub's MessagePack protocol builds its (de)serializers only for public types.</remarks>
 public sealed record SendMessageRequest(string? ConversationId, string? ClientMsgId, string? Kind, string? Text, long? MediaId, long? ReplyToSeq)
 {
     public SendMessage ToDomain() => new(ClientMsgId ?? "", Kind ?? "text", Text, MediaId, ReplyToSeq);

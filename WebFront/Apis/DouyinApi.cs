@@ -5,7 +5,7 @@ using GoChat.WebFront.Accounts;
 namespace GoChat.WebFront.Apis;
 
 /// <summary>The "simple douyin" routes under /douyin/, over the same accounts as the native API.</summary>
-public static class DouyinApi
+internal static class DouyinApi
 {
     const int MaxCredentialLength = 32;
 

@@ -5,7 +5,7 @@ using GoChat.Grains.Users;
 namespace GoChat.WebFront.Apis;
 
 /// <summary>The douyin user object (snake_case on the wire).</summary>
-public sealed record DouyinUser(
+internal sealed record DouyinUser(
     long Id, string Name, long FollowCount, long FollowerCount, bool IsFollow, string Avatar,
     string BackgroundImage, string Signature, long TotalFavorited, long WorkCount, long FavoriteCount);
 
@@ -13,7 +13,7 @@ public sealed record DouyinUser(
 /// How the douyin dialect speaks: always HTTP 200, a status_code (0 = success) and status_msg,
 /// snake_case fields, parameters from the query string and/or form fields.
 /// </summary>
-public static class DouyinDialect
+internal static class DouyinDialect
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

@@ -6,10 +6,10 @@ using GoChat.WebFront.Accounts;
 
 namespace GoChat.WebFront.Apis;
 
-public sealed record DouyinComment(long Id, DouyinUser User, string Content, string CreateDate);
+internal sealed record DouyinComment(long Id, DouyinUser User, string Content, string CreateDate);
 
 /// <summary>Douyin likes and comments: thin adapters over the video grains.</summary>
-public static class DouyinEngagementApi
+internal static class DouyinEngagementApi
 {
     const int MaxListed = DouyinRelationApi.MaxListed;
     const int PageSize = DouyinRelationApi.ListPageSize;

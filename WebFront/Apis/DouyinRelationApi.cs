@@ -9,15 +9,15 @@ using GoChat.WebFront.Accounts;
 namespace GoChat.WebFront.Apis;
 
 /// <summary>The douyin friend object: a user's fields, flat, with the latest message between the two.</summary>
-public sealed record DouyinFriendUser(
+internal sealed record DouyinFriendUser(
     long Id, string Name, long FollowCount, long FollowerCount, bool IsFollow, string Avatar, string BackgroundImage,
     string Signature, long TotalFavorited, long WorkCount, long FavoriteCount, string Message,
     [property: JsonPropertyName("msgType")] int MsgType);
 
-public sealed record DouyinMessage(long Id, long ToUserId, long FromUserId, string Content, long CreateTime);
+internal sealed record DouyinMessage(long Id, long ToUserId, long FromUserId, string Content, long CreateTime);
 
 /// <summary>Douyin follows, friends and direct messages, over the same graph and conversations as the native API.</summary>
-public static class DouyinRelationApi
+internal static class DouyinRelationApi
 {
     const int MaxChatMessages = 1000;
     /// <summary>The contract has no paging parameters: lists show the newest edges, up to this many (docs/api.md).</summary>

@@ -7,7 +7,7 @@ namespace GoChat.WebFront.Apis;
 /// Renders douyin user objects: profile and counters from each user's grain (held in memory there,
 /// fetched for all distinct users at once), is_follow for the viewer from one query.
 /// </summary>
-public sealed class DouyinUsers(FollowStore follows, IGrainFactory grains)
+internal sealed class DouyinUsers(FollowStore follows, IGrainFactory grains)
 {
     /// <summary>Douyin users for the given ids that are live accounts, in the order given (each id once).</summary>
     public async Task<IReadOnlyList<DouyinUser>> Render(IReadOnlyList<long> userIds, long? viewer, HttpRequest request)

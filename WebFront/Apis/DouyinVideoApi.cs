@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace GoChat.WebFront.Apis;
 
-public sealed record DouyinVideo(long Id, DouyinUser Author, string PlayUrl, string CoverUrl, long FavoriteCount, long CommentCount, bool IsFavorite, string Title);
+internal sealed record DouyinVideo(long Id, DouyinUser Author, string PlayUrl, string CoverUrl, long FavoriteCount, long CommentCount, bool IsFavorite, string Title);
 
 /// <summary>Douyin videos: publish, the feed, an author's list, and the public play/cover URLs players fetch.</summary>
-public static class DouyinVideoApi
+internal static class DouyinVideoApi
 {
     const int FeedSize = 30;
     const long MultipartOverhead = 1024 * 1024;
@@ -97,7 +97,7 @@ public static class DouyinVideoApi
 /// Renders douyin video objects: each distinct author once from their user grain and each video's
 /// counters from its video grain (all at once, answered from memory), is_favorite from one query.
 /// </summary>
-public sealed class DouyinVideos(DouyinUsers users, EngagementStore engagement, IGrainFactory grains)
+internal sealed class DouyinVideos(DouyinUsers users, EngagementStore engagement, IGrainFactory grains)
 {
     public async Task<IReadOnlyList<DouyinVideo>> Render(IReadOnlyList<VideoRow> videos, long? viewer, HttpRequest request)
     {

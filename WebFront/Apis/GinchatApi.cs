@@ -8,7 +8,7 @@ using GoChat.WebFront.Operations;
 namespace GoChat.WebFront.Apis;
 
 /// <summary>The ginchat routes, as thin adapters over the same accounts as the native API.</summary>
-public static partial class GinchatApi
+internal static partial class GinchatApi
 {
     const int MaxUserList = 1000;
 

@@ -15,13 +15,13 @@ public sealed record GinchatUser(
     [property: JsonPropertyName("login_out_time")] string LoginOutTime, bool IsLogout, string DeviceInfo);
 
 /// <summary>ginchat's GroupBasic.</summary>
-public sealed record GinchatGroup(long ID, string CreatedAt, string UpdatedAt, string Name, long OwnerId, string Icon, string Desc);
+internal sealed record GinchatGroup(long ID, string CreatedAt, string UpdatedAt, string Name, long OwnerId, string Icon, string Desc);
 
 /// <summary>
 /// How the ginchat dialect speaks: {code, message, data} with code 0 for success and -1 for
 /// failure, parameters from form fields or the query string, times as Go's time.Time wrote them.
 /// </summary>
-public static class GinchatDialect
+internal static class GinchatDialect
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
     const string GoZeroTime = "0001-01-01T00:00:00Z";

@@ -13,7 +13,7 @@ using GoChat.WebFront.Realtime;
 namespace GoChat.WebFront.Apis;
 
 /// <summary>ginchat's message frame. Type: 1 private, 2 group, 3 broadcast. Media: 1 text, 2 image, 3 audio (4 video, 5 file added).</summary>
-public sealed record GinchatMessage(
+internal sealed record GinchatMessage(
     long FromId, long TargetId, int Type, int Media, string? Content, string? Pic, string? Url, string? Desc, int Amount,
     long? CreateTime = null, string? ConversationId = null, long? Seq = null);
 
@@ -23,7 +23,7 @@ public sealed record GinchatMessage(
 /// client are the user's incoming messages, live. /user/sendMsg carries broadcasts (Type 3),
 /// which only administrators may send. Each socket listens on the delivery routes it needs (RouteListeners).
 /// </summary>
-public static partial class GinchatSockets
+internal static partial class GinchatSockets
 {
     const int MaxFrameBytes = 64 * 1024;
 

@@ -7,7 +7,7 @@ namespace GoChat.WebFront.Apis;
 /// fields, in the query string, or both, so both are read (form first). The token may also come as
 /// "Authorization: Bearer" (the web client's way, which keeps it out of URLs).
 /// </summary>
-public sealed class LegacyParams
+internal sealed class LegacyParams
 {
     readonly IQueryCollection _query;
     readonly IFormCollection? _form;

@@ -1,12 +1,13 @@
 using System.Text.Json.Serialization;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
+using GoChat.WebFront.Operations;
 
 namespace GoChat.WebFront.Apis;
 
-public sealed record RegisterRequest(string? Username, string? Password, string? DisplayName);
-public sealed record LoginRequest(string? Username, string? Password);
-public sealed record UpdateMeRequest(string? DisplayName, string? AvatarUrl, string? Signature, string? Phone, string? Email, string? Password);
+internal sealed record RegisterRequest(string? Username, string? Password, string? DisplayName);
+internal sealed record LoginRequest(string? Username, string? Password);
+internal sealed record UpdateMeRequest(string? DisplayName, string? AvatarUrl, string? Signature, string? Phone, string? Email, string? Password);
 
 /// <summary>A user as other users see them.</summary>
 public sealed record UserDto(long Id, string Username, string DisplayName, string AvatarUrl, string Signature, bool Online, bool IsBot)
@@ -18,7 +19,7 @@ public sealed record UserDto(long Id, string Username, string DisplayName, strin
 /// The signed-in user's own profile: adds the fields only its owner sees. <c>Token</c> appears only
 /// after a password change, which revoked the token the request came with.
 /// </summary>
-public sealed record MeDto(long Id, string Username, string DisplayName, string AvatarUrl, string Signature, bool Online, bool IsBot,
+internal sealed record MeDto(long Id, string Username, string DisplayName, string AvatarUrl, string Signature, bool Online, bool IsBot,
     string Phone, string Email, DateTime CreatedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Token = null)
 {
@@ -26,10 +27,10 @@ public sealed record MeDto(long Id, string Username, string DisplayName, string 
         new(p.Id, p.Username, p.DisplayName, p.AvatarUrl, p.Signature, true, p.IsBot, p.Phone, p.Email, p.CreatedAt, newToken);
 }
 
-public sealed record AuthResponse(long UserId, string Token, MeDto User);
+internal sealed record AuthResponse(long UserId, string Token, MeDto User);
 
 /// <summary>Native /api/v1 routes for accounts: register, login, logout, profiles and user search.</summary>
-public static class NativeApiAccounts
+internal static class NativeApiAccounts
 {
     public static IEndpointRouteBuilder MapNativeAccountsApi(this IEndpointRouteBuilder routes)
     {
@@ -96,7 +97,7 @@ public static class NativeApiAccounts
     }
 }
 
-public static class HttpContextAccountExtensions
+internal static class HttpContextAccountExtensions
 {
     /// <summary>Where this request came from, as recorded on sign-in.</summary>
     public static SignInContext SignInContext(this HttpContext http) => new(

@@ -7,14 +7,14 @@ using GoChat.WebFront.Realtime;
 
 namespace GoChat.WebFront.Apis;
 
-public sealed record AddContactRequest(long? UserId, string? Username);
-public sealed record OpenDirectRequest(long? UserId);
-public sealed record MarkReadRequest(long? Seq);
-public sealed record EditMessageRequest(string? Text);
-public sealed record PostMessageRequest(string? ClientMsgId, string? Kind, string? Text, long? MediaId, long? ReplyToSeq);
+internal sealed record AddContactRequest(long? UserId, string? Username);
+internal sealed record OpenDirectRequest(long? UserId);
+internal sealed record MarkReadRequest(long? Seq);
+internal sealed record EditMessageRequest(string? Text);
+internal sealed record PostMessageRequest(string? ClientMsgId, string? Kind, string? Text, long? MediaId, long? ReplyToSeq);
 
 /// <summary>Native /api/v1 routes for contacts, conversations and messages.</summary>
-public static class NativeApiConversations
+internal static class NativeApiConversations
 {
     public static IEndpointRouteBuilder MapNativeConversationsApi(this IEndpointRouteBuilder routes)
     {

@@ -5,14 +5,14 @@ using GoChat.WebFront.Accounts;
 
 namespace GoChat.WebFront.Apis;
 
-public sealed record CreateGroupRequest(string? Name, string? Description, string? IconUrl, long[]? MemberIds);
-public sealed record AddMembersRequest(long[]? UserIds);
+internal sealed record CreateGroupRequest(string? Name, string? Description, string? IconUrl, long[]? MemberIds);
+internal sealed record AddMembersRequest(long[]? UserIds);
 public sealed record GroupMemberDto(UserDto User, string Role);
 public sealed record GroupDto(long Id, string Name, string Description, string IconUrl, long OwnerId, int MemberCount, string ConversationId,
     IReadOnlyList<GroupMemberDto>? Members);
 
 /// <summary>Native /api/v1 routes for groups.</summary>
-public static class NativeApiGroups
+internal static class NativeApiGroups
 {
     const int MaxListed = 200;
 

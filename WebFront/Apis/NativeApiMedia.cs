@@ -21,7 +21,7 @@ public sealed record MediaDto(long Id, string Url, string ContentType, long Size
 /// changes). Reads are authenticated like every native route; browsers that cannot send a header
 /// (an &lt;img src&gt;) pass the token as ?access_token=.
 /// </summary>
-public static class NativeApiMedia
+internal static class NativeApiMedia
 {
     /// <summary>Room for the multipart framing and small extra fields on top of the largest file.</summary>
     const long MultipartOverhead = 1024 * 1024;

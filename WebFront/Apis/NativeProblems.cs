@@ -3,7 +3,7 @@ using GoChat.Grains;
 namespace GoChat.WebFront.Apis;
 
 /// <summary>The native dialect's errors: RFC 7807 problem details with a status per kind of failure.</summary>
-public static class NativeProblems
+internal static class NativeProblems
 {
     public static IResult ToProblem(this DomainError error) => Results.Problem(
         detail: error.Message,

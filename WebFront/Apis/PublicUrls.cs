@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace GoChat.WebFront.Apis;
 
 /// <summary>Absolute URLs for stored paths, from GoChat:PublicBaseUrl or else the request's own scheme and host.</summary>
-public static class PublicUrls
+internal static class PublicUrls
 {
     public static string Absolute(HttpRequest request, string pathOrUrl)
     {

@@ -10,7 +10,7 @@ namespace GoChat.WebFront.Apis;
 /// fix, never the framework's wording, which names .NET types ("could not be converted to
 /// GoChat.WebFront.Apis.RegisterRequest", "Failed to bind parameter \"int? limit\"").
 /// </summary>
-public static partial class UnreadableRequests
+internal static partial class UnreadableRequests
 {
     /// <summary>
     /// Refuses, with 415, a JSON body to /api/ in a charset .NET cannot decode: the framework's

@@ -3,13 +3,13 @@ using GoChat.Silo.Database;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace GoChat.WebFront;
+namespace GoChat.WebFront.Media;
 
 /// <summary>
 /// The media services: limits per kind and the files' directory from <see cref="MediaOptions"/>
 /// (default {GoChat:DataDir}/media), and the access policy for reads.
 /// </summary>
-public static class MediaServices
+internal static class MediaServices
 {
     static readonly TimeSpan AbandonedUploadAge = TimeSpan.FromDays(1);
 

@@ -15,7 +15,7 @@ namespace GoChat.WebFront.Operations;
 /// a silo died or could not be reached during a grain call; this node could not load its token
 /// signing key yet.
 /// </summary>
-public static class DatabaseOutage
+internal static class DatabaseOutage
 {
     public const string Message = "the database is not reachable just now; try again";
     public const string NodeMessage = "a server of the cluster is not reachable just now; try again";
@@ -94,7 +94,7 @@ public static class DatabaseOutage
 /// a failure a retry may not meet fails with a HubException saying to try again (the client shows
 /// it), instead of SignalR's generic error.
 /// </summary>
-public sealed class DatabaseOutageHubFilter(ILogger<DatabaseOutageHubFilter> logger) : IHubFilter
+internal sealed class DatabaseOutageHubFilter(ILogger<DatabaseOutageHubFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {

@@ -4,14 +4,14 @@ using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Videos;
 using Microsoft.Extensions.Options;
 
-namespace GoChat.WebFront;
+namespace GoChat.WebFront.Operations;
 
 /// <summary>
 /// With GoChat:DemoData=true, the first start seeds a living chat: four users with a known
 /// password (printed in the log), friendships, a group and some history. Later starts see the
 /// users exist and leave everything as it is.
 /// </summary>
-public sealed class DemoData(IOptions<WebFrontOptions> options, AccountService accounts, UserDirectory directory, IGrainFactory grains,
+internal sealed class DemoData(IOptions<WebFrontOptions> options, AccountService accounts, UserDirectory directory, IGrainFactory grains,
     GroupStore groups, VideoPublisher videos, ILogger<DemoData> logger) : IHostedService
 {
     public const string Password = "gochat-demo";

@@ -4,14 +4,14 @@ using GoChat.WebFront.Operations;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
-namespace GoChat.WebFront;
+namespace GoChat.WebFront.Operations;
 
 /// <summary>
 /// Limits on the routes that check passwords (register and sign-in in every dialect), per client
 /// address, against password guessing and account farming. A refusal is written in the dialect
 /// of the route that was refused.
 /// </summary>
-public static class RateLimits
+internal static class RateLimits
 {
     public const string SignIn = "sign-in";
 

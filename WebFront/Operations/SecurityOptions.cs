@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace GoChat.WebFront.Operations;
 
 /// <summary>Abuse limits (GoChat:Security).</summary>
-public sealed class SecurityOptions
+internal sealed class SecurityOptions
 {
     public const string Section = "GoChat:Security";
 

@@ -14,7 +14,7 @@ namespace GoChat.WebFront.Realtime;
 /// revoked (<see cref="SessionRevocation"/>).
 /// </summary>
 [Authorize]
-public sealed partial class ChatHub(
+internal sealed partial class ChatHub(
     HubConnections connections, SessionRevocation revocation, ConversationViews views, IGrainFactory grains, IHostApplicationLifetime lifetime)
     : Hub<IChatClient>
 {

@@ -5,7 +5,7 @@ using GoChat.WebFront.Apis;
 namespace GoChat.WebFront.Realtime;
 
 /// <summary>Renders a user's conversation entries with titles (peer name or group name) and unread counts.</summary>
-public sealed class ConversationViews(ConversationStore store, IGrainFactory grains, UserViews users)
+internal sealed class ConversationViews(ConversationStore store, IGrainFactory grains, UserViews users)
 {
     public const int MaxListed = 500;
 

@@ -5,7 +5,7 @@ using Orleans.Configuration;
 namespace GoChat.WebFront.Realtime;
 
 /// <summary>Live delivery (GoChat:Delivery).</summary>
-public sealed class DeliveryOptions
+internal sealed class DeliveryOptions
 {
     public const string Section = "GoChat:Delivery";
 

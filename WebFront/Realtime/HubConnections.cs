@@ -12,7 +12,7 @@ namespace GoChat.WebFront.Realtime;
 /// leaves arrive as <see cref="MembershipChanged"/> on the user's route, heard by a listener this
 /// class keeps on every user route with connections.
 /// </summary>
-public sealed class HubConnections
+internal sealed class HubConnections
 {
     readonly RouteTable _routes;
     readonly IHubContext<ChatHub, IChatClient> _hub;

@@ -12,7 +12,7 @@ namespace GoChat.WebFront.Realtime;
 /// event kind is mapped to a client event; events meant for the WebFront itself (membership,
 /// revocation) are handled by their listeners (<see cref="HubConnections"/>, <see cref="SessionRevocation"/>).
 /// </summary>
-public sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, ILogger<HubDispatch> logger)
+internal sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, ILogger<HubDispatch> logger)
 {
     public static string GroupName(long groupId) => string.Create(CultureInfo.InvariantCulture, $"g:{groupId}");
 

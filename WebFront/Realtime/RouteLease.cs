@@ -10,7 +10,7 @@ namespace GoChat.WebFront.Realtime;
 /// cluster (again when a silo that was stopping is finally dead, as its grains are gone only then),
 /// every live route is attached again and every user connected here reported again.
 /// </summary>
-public sealed class RouteLease(RouteTable routes, HubConnections connections, IClusterMembershipService membership,
+internal sealed class RouteLease(RouteTable routes, HubConnections connections, IClusterMembershipService membership,
     IOptions<DeliveryOptions> options, ILogger<RouteLease> logger) : BackgroundService
 {
     /// <summary>One renewal, now; returns how many routes were attached again.</summary>

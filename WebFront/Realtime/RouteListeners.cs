@@ -7,7 +7,7 @@ namespace GoChat.WebFront.Realtime;
 /// the hub's own membership handling. A listener is called with every event of its routes (and a
 /// <see cref="Resync"/> when a route may have lost some) until its handle is disposed.
 /// </summary>
-public sealed class RouteListeners(RouteTable routes)
+internal sealed class RouteListeners(RouteTable routes)
 {
     /// <summary>Attaching is done when this returns, so nothing published after it is missed.</summary>
     public async Task<Listening> Listen(IReadOnlyList<RouteKey> keys, Func<ChatEvent, Task> listener)

@@ -12,7 +12,7 @@ namespace GoChat.WebFront.Realtime;
 /// hands each event to the hub's connections (<see cref="HubDispatch"/>) and the route's listeners.
 /// Locking is per route: connects and disconnects of different users never wait for each other.
 /// </summary>
-public sealed class RouteTable : IChatReceiver, ILocalChatReceiver
+internal sealed class RouteTable : IChatReceiver, ILocalChatReceiver
 {
     public const string Name = "webfront";
 

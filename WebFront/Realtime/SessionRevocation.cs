@@ -11,7 +11,7 @@ namespace GoChat.WebFront.Realtime;
 /// that had forgotten this WebFront may have dropped that event: on <see cref="Resync"/> the connection asks the
 /// user grain for the current version instead.
 /// </summary>
-public sealed class SessionRevocation(RouteListeners listeners, IGrainFactory grains, ILogger<SessionRevocation> logger)
+internal sealed class SessionRevocation(RouteListeners listeners, IGrainFactory grains, ILogger<SessionRevocation> logger)
 {
     /// <summary>
     /// Calls <paramref name="close"/> (once) when the token version <paramref name="tokenVersion"/> of

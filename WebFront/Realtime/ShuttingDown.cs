@@ -9,7 +9,7 @@ namespace GoChat.WebFront.Realtime;
 /// and the client retries elsewhere or after the restart. Plain requests are still served while
 /// Kestrel drains: they end on their own.
 /// </summary>
-public static class ShuttingDown
+internal static class ShuttingDown
 {
     public static IApplicationBuilder UseShutdownRefusals(this IApplicationBuilder app)
     {

@@ -12,14 +12,14 @@ namespace GoChat.WebFront.Videos;
 /// ffmpeg, and both are stored as media before the video is recorded. Nothing is recorded when a
 /// step fails.
 /// </summary>
-public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, IGrainFactory grains, ILogger<VideoPublisher> logger)
+internal sealed class VideoPublisher(MediaLibrary media, IGrainFactory grains, ILogger<VideoPublisher> logger)
 {
     public const int MaxTitleLength = 100;
     static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(60);
 
     public long MaxBytes => media.Limits.Video;
 
-    public async Task<Result<VideoRow>> Publish(long authorId, Stream content, string? fileName, string? title, CancellationToken ct)
+    public async Task<Result<long>> Publish(long authorId, Stream content, string? fileName, string? title, CancellationToken ct)
     {
         title = title?.Trim() ?? "";
         if (title.Length == 0) return DomainError.Invalid("title is required");
@@ -63,12 +63,10 @@ public sealed class VideoPublisher(MediaLibrary media, VideoStore videos, IGrain
             await using (var file = File.OpenRead(coverPath)) cover = await media.Upload(authorId, file, "image/jpeg", "cover.jpg", ct);
             if (cover.Value is not { } coverInfo) return cover.Error!;
 
-            // The author's work_count is held by their grain: read its epoch before the insert, tell it after.
-            if (await grains.GetGrain<IUserGrain>(authorId).GetCounterEpoch() is not { } epoch) return DomainError.NotFound("unknown user");
-            var row = await videos.Insert(authorId, title, video.Id, coverInfo.Id);
-            await CounterDelivery.Deliver(grains, authorId, new CounterChange(Works: 1), epoch, logger);
-            logger.LogInformation("User {UserId} published video {VideoId} ({Size} bytes)", authorId, row.Id, video.Size);
-            return Result<VideoRow>.Success(row);
+            // Writes go through grains: the author's grain stores the video and counts the work.
+            var published = await grains.GetGrain<IUserGrain>(authorId).PublishVideo(title, video.Id, coverInfo.Id);
+            if (published.Value is { } videoId) logger.LogInformation("User {UserId} published video {VideoId} ({Size} bytes)", authorId, videoId, video.Size);
+            return published;
         }
         finally
         {

@@ -116,5 +116,10 @@ public sealed class GoChatHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        // Orleans' ADO.NET providers (and the tests' own SQL) pool connections by connection string,
+        // beyond the host's life: close them, or a whole run piles idle sessions on the shared test
+        // server until it refuses new ones ("too many clients").
+        using var pooled = new Npgsql.NpgsqlConnection(ConnectionString);
+        Npgsql.NpgsqlConnection.ClearPool(pooled);
     }
 }

@@ -68,8 +68,17 @@ public sealed class CrossSiloFailureTests
             Assert.Equal(TryAgain, douyin.GetProperty("status_msg").GetString());
 
             // Hub: marking a conversation read stores the read position through the conversation's grain.
+            // Placement weighs the silos' load and may put them all on the WebFront's silo: ask for the headless one.
             var pairs = users.SelectMany(a => users.Where(b => b.Id > a.Id).Select(b => (Reader: a, Id: $"d:{a.Id}:{b.Id}"))).Take(12).ToList();
-            foreach (var pair in pairs) await fromHeadless.GetGrain<IConversationGrain>(pair.Id).IsMember(pair.Reader.Id);
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, headlessSilo);
+            try
+            {
+                foreach (var pair in pairs) await fromHeadless.GetGrain<IConversationGrain>(pair.Id).IsMember(pair.Reader.Id);
+            }
+            finally
+            {
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
             var conversation = await FirstOnAsync(management, headlessSilo, pairs, p => grains.GetGrain<IConversationGrain>(p.Id));
             await using var reader = await ChatClient.ConnectAsync(webFront, conversation.Reader.Token);
             await reader.Connection.InvokeAsync("MarkRead", conversation.Id, 0L);
