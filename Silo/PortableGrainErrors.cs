@@ -51,11 +51,11 @@ public sealed class PortableGrainErrors(NpgsqlDataSource db, Serializer serializ
         if (e is DatabaseUnavailableException or GrainCallFailedException) return e;
         if (DatabaseAway.Noticed(e, db))
         {
-            logger.LogWarning(e, "{Method} met the database away", context.MethodName);
+            SiloLog.GrainCallDatabaseAway(logger, e, context.MethodName);
             return new DatabaseUnavailableException();
         }
         if (CanTravel(e)) return e;
-        logger.LogError(e, "{Method} failed", context.MethodName);
+        SiloLog.GrainCallFailed(logger, e, context.MethodName);
         return new GrainCallFailedException();
     }
 

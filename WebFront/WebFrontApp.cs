@@ -24,8 +24,7 @@ internal static class WebFrontApp
         builder.AddWebFrontServices();
         var app = builder.Build();
         app.MapWebFront();
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
-            "GoChat is ready at {Urls} (API reference: /api-reference)", string.Join(", ", app.Urls)));
+        app.Lifetime.ApplicationStarted.Register(() => OperationsLog.Ready(app.Logger, string.Join(", ", app.Urls)));
         return app;
     }
 

@@ -31,8 +31,7 @@ public sealed class MediaLibrary(
                 $"the file is larger than the {MediaLimits.Describe(maxBytes)} allowed for {KindPlural(format.Kind)}");
 
         var media = await store.Insert(uploaderId, file, format, MediaNames.Clean(fileName), ct);
-        logger.LogInformation("User {UserId} uploaded media {MediaId} ({ContentType}, {Size} bytes)",
-            uploaderId, media.Id, media.ContentType, media.Size);
+        MediaLog.Uploaded(logger, uploaderId, media.Id, media.ContentType, media.Size);
         return Result<MediaInfo>.Success(media);
     }
 
@@ -54,7 +53,7 @@ public sealed class MediaLibrary(
         if (!File.Exists(path))
         {
             // A lost file or a media directory not shared by every WebFront; the row alone cannot be served.
-            logger.LogError("The content file of media {MediaId} is missing: {Path}", mediaId, path);
+            MediaLog.FileMissing(logger, mediaId, path);
             return DomainError.NotFound($"the content of media {mediaId} is not available");
         }
         return Result<StoredMedia>.Success(new StoredMedia(media, path));

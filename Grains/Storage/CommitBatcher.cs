@@ -107,7 +107,7 @@ internal sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
         }
         catch (Exception e)
         {
-            _logger.LogCritical(e, "{Store}: the writer stopped", _name);
+            StorageLog.WriterStopped(_logger, e, _name);
         }
         finally
         {
@@ -140,15 +140,14 @@ internal sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
             connection = null;
             if (count > 1 && DatabaseRefusal.Caused(e))
             {
-                _logger.LogWarning("{Store}: PostgreSQL refused a batch of {Count} ({SqlState}); committing its halves separately",
-                    _name, count, ((PostgresException)e).SqlState);
+                StorageLog.BatchRefused(_logger, _name, count, ((PostgresException)e).SqlState);
                 var half = count / 2;
                 Commit(ref connection, batch, start, half, items);
                 Commit(ref connection, batch, start + half, count - half, items);
                 return;
             }
-            if (DatabaseAway.Noticed(e, _db)) _logger.LogWarning(e, "{Store}: committing a batch of {Count} failed: the database is away", _name, count);
-            else _logger.LogError(e, "{Store}: committing a batch of {Count} failed", _name, count);
+            if (DatabaseAway.Noticed(e, _db)) StorageLog.BatchFailedDatabaseAway(_logger, e, _name, count);
+            else StorageLog.BatchFailed(_logger, e, _name, count);
             for (var i = start; i < start + count; i++) batch[i].Done.TrySetException(e);
         }
     }
@@ -163,7 +162,7 @@ internal sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
         if (connection is not null && !_idempotent && Stopwatch.GetElapsedTime(_lastUsed) > IdleCheckAfter && !Alive(connection))
         {
             // A batch that is not safe to send twice goes only on a connection known to be alive.
-            _logger.LogWarning("{Store}: the kept connection was dead after {Idle:F0} s idle; opening a new one", _name, Stopwatch.GetElapsedTime(_lastUsed).TotalSeconds);
+            StorageLog.KeptConnectionDeadWhenIdle(_logger, _name, Stopwatch.GetElapsedTime(_lastUsed).TotalSeconds);
             connection.Dispose();
             connection = null;
             PoolIsDeadToo();
@@ -177,7 +176,7 @@ internal sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
         }
         catch (NpgsqlException e) when (kept && _idempotent && connection.State != System.Data.ConnectionState.Open)
         {
-            _logger.LogWarning("{Store}: the kept connection was dead ({Reason}); committing the batch again on a new one", _name, e.Message);
+            StorageLog.KeptConnectionDeadResent(_logger, _name, e.Message);
             connection.Dispose();
             PoolIsDeadToo();
             connection = OpenOwnConnection();
@@ -250,7 +249,7 @@ internal sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
         _largest = Math.Max(_largest, count);
         BatchSizes.Record(count, new KeyValuePair<string, object?>("store", _name));
         CommitTimes.Record(took.TotalMilliseconds, new KeyValuePair<string, object?>("store", _name));
-        if (_logger.IsEnabled(LogLevel.Debug)) _logger.LogDebug("{Store}: committed a batch of {Count}", _name, count);
+        StorageLog.BatchCommitted(_logger, _name, count);
     }
 
     public async ValueTask DisposeAsync()
@@ -262,7 +261,6 @@ internal sealed class CommitBatcher<TItem, TResult> : IAsyncDisposable
         }
         await _stopped.Task;
         if (_batches > 0)
-            _logger.LogInformation("{Store}: {Items} committed in {Batches} batches (mean {Mean:0.0}, largest {Largest}; a commit took {CommitMs:0.00} ms on average)",
-                _name, _items, _batches, (double)_items / _batches, _largest, TimeSpan.FromTicks(_commitTicks).TotalMilliseconds / _batches);
+            StorageLog.WriterSummary(_logger, _name, _items, _batches, (double)_items / _batches, _largest, TimeSpan.FromTicks(_commitTicks).TotalMilliseconds / _batches);
     }
 }

@@ -51,7 +51,7 @@ public static class SchemaMigrator
                     await record.ExecuteNonQueryAsync(ct);
                 }
                 await tx.CommitAsync(ct);
-                logger.LogInformation("Applied schema migration {Version} {Name}", migration.Version, migration.Name);
+                StorageLog.MigrationApplied(logger, migration.Version, migration.Name);
                 done.Add(migration.Version);
             }
             return done;

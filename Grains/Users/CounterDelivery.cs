@@ -22,7 +22,7 @@ public static class CounterDelivery
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not deliver a counter change to user {UserId}; asking it to reload", userId);
+            AccountLog.CounterChangeUndelivered(logger, e, userId);
         }
         await Refresh(grains, userId, logger);
         return null;
@@ -37,7 +37,7 @@ public static class CounterDelivery
         }
         catch (Exception e)
         {
-            logger.LogError(e, "User {UserId} could not reload its counters; its next activation will", userId);
+            AccountLog.CountersReloadFailed(logger, e, userId);
         }
     }
 

@@ -86,7 +86,7 @@ internal sealed class UserGrain(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Loading the counters of user {UserId} failed; deactivating so they are counted again", UserId);
+            AccountLog.CountersLoadFailed(logger, e, UserId);
             DeactivateOnIdle();
             throw;
         }
@@ -105,7 +105,7 @@ internal sealed class UserGrain(
         if (!PasswordHasher.Verify(password, row.PasswordHash))
         {
             _failedSignIns.Enqueue(now);
-            logger.LogInformation("Wrong password for user {UserId}", UserId);
+            AccountLog.WrongPassword(logger, UserId);
             return DomainError.Unauthenticated("wrong password");
         }
         _failedSignIns.Clear();
@@ -175,7 +175,7 @@ internal sealed class UserGrain(
         row.DeletedAt = DateTime.UtcNow;
         await directory.Update(row);
         await CloseSessionsOlderThan(row.TokenVersion);
-        logger.LogInformation("Closed account {UserId}", UserId);
+        AccountLog.AccountClosed(logger, UserId);
         // Counters count live accounts only: everyone this user followed or was followed by counts again.
         foreach (var followers in new[] { false, true })
         {

@@ -68,7 +68,7 @@ internal sealed class VideoGrain(VideoStore videos, EngagementStore engagement, 
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Could not reach the author {UserId} of video {VideoId}", _video.AuthorId, VideoId);
+                VideoLog.AuthorUnreachable(logger, e, _video.AuthorId, VideoId);
                 return null;
             }
         }

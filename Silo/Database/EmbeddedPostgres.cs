@@ -132,7 +132,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         // initdb into a scratch directory and rename it into place, so an interrupted first
         // start never leaves a half-initialised cluster behind.
-        _logger.LogInformation("Creating the embedded PostgreSQL cluster in {PgData}", PgData);
+        SiloLog.EmbeddedCreating(_logger, PgData);
         var scratch = Path.Combine(_dataDir, "data.init");
         if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
         Password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
@@ -157,7 +157,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         if (!File.Exists(Path.Combine(PgData, "postmaster.pid"))) return;
         var (status, _) = await PgRunAsync("pg_ctl", ["-D", PgData, "status"], ct);
         if (status != 0) return; // a stale pid file; the postmaster cleans it up itself
-        _logger.LogWarning("Stopping an embedded PostgreSQL left running by an earlier GoChat process");
+        SiloLog.EmbeddedLeftover(_logger);
         await PgAsync("pg_ctl", ["-D", PgData, "stop", "-m", "fast", "-w", "-t", "60"], ct);
     }
 
@@ -166,7 +166,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var options = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300";
         await PgAsync("pg_ctl", ["-D", PgData, "-l", Path.Combine(_dataDir, "postgres.log"), "-o", options, "-w", "-t", "60", "start"], ct);
         StartWatchdog();
-        _logger.LogInformation("Embedded PostgreSQL is running on 127.0.0.1:{Port} with data in {PgData}", Port, PgData);
+        SiloLog.EmbeddedRunning(_logger, Port, PgData);
     }
 
     void StartWatchdog()
@@ -199,8 +199,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             {
                 using var timeout = new CancellationTokenSource(StopTimeout);
                 var (exit, output) = await PgRunAsync("pg_ctl", ["-D", PgData, "stop", "-m", "fast", "-w", "-t", "60"], timeout.Token);
-                if (exit == 0) _logger.LogInformation("Embedded PostgreSQL stopped");
-                else _logger.LogWarning("Stopping the embedded PostgreSQL failed: {Output}", output);
+                if (exit == 0) SiloLog.EmbeddedStopped(_logger);
+                else SiloLog.EmbeddedStopFailed(_logger, output);
             }
         }
         finally

@@ -55,7 +55,7 @@ internal sealed class SigningKey
         }
         catch (Exception e)
         {
-            _logger.LogWarning(e, "Loading the token signing key failed; sign-in waits for the next attempt");
+            SignInLog.SigningKeyLoadFailed(_logger, e);
             throw new SigningKeyUnavailableException(e);
         }
     }

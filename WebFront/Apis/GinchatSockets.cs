@@ -251,10 +251,10 @@ internal static partial class GinchatSockets
             var log = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GinchatSockets));
             if (DatabaseOutage.TryAgain(e, services) is { } words)
             {
-                log.LogWarning(e, "A ginchat frame of user {UserId} met the database or a silo away", userId);
+                OperationsLog.SocketFrameTryAgain(log, e, userId);
                 return Refusal(words);
             }
-            log.LogError(e, "A ginchat frame of user {UserId} could not be sent", userId);
+            OperationsLog.SocketFrameFailed(log, e, userId);
             return Refusal("the server could not send this message");
         }
         return sent.Error is { } error ? Refusal(error.Message) : null;

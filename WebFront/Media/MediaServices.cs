@@ -1,5 +1,6 @@
 using GoChat.Grains.Media;
 using GoChat.Silo.Database;
+using GoChat.WebFront.Operations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +35,7 @@ internal static class MediaServices
         public Task StartAsync(CancellationToken cancellationToken)
         {
             var deleted = files.DeleteAbandonedUploads(AbandonedUploadAge);
-            if (deleted > 0) logger.LogInformation("Deleted {Count} abandoned uploads from {MediaDir}", deleted, files.Root);
+            if (deleted > 0) OperationsLog.AbandonedUploadsDeleted(logger, deleted, files.Root);
             return Task.CompletedTask;
         }
 

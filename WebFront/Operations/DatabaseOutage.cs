@@ -79,11 +79,11 @@ internal static class DatabaseOutage
                 var log = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("GoChat.WebFront." + dialect);
                 if (TryAgain(e, http.RequestServices) is { } words)
                 {
-                    log.LogWarning(e, "{Dialect} request {Path} answered 'try again': {Words}", dialect, http.Request.Path, words);
+                    OperationsLog.RequestTryAgain(log, e, dialect, http.Request.Path, words);
                     http.Response.Headers.RetryAfter = "1";
                     return fail(StatusCodes.Status503ServiceUnavailable, words);
                 }
-                log.LogError(e, "{Dialect} request {Path} failed", dialect, http.Request.Path);
+                OperationsLog.RequestFailed(log, e, dialect, http.Request.Path);
                 return fail(StatusCodes.Status500InternalServerError, "the server could not complete this request");
             }
         };
@@ -104,7 +104,7 @@ internal sealed class DatabaseOutageHubFilter(ILogger<DatabaseOutageHubFilter> l
         }
         catch (Exception e) when (DatabaseOutage.TryAgain(e, context.ServiceProvider) is { } words)
         {
-            logger.LogWarning(e, "Hub method {Method} answered 'try again': {Words}", context.HubMethodName, words);
+            OperationsLog.HubMethodTryAgain(logger, e, context.HubMethodName, words);
             throw new HubException(words);
         }
     }
@@ -117,7 +117,7 @@ internal sealed class DatabaseOutageHubFilter(ILogger<DatabaseOutageHubFilter> l
         }
         catch (Exception e) when (DatabaseOutage.TryAgain(e, context.ServiceProvider) is { } words)
         {
-            logger.LogWarning(e, "A hub connection could not start; answered 'try again': {Words}", words);
+            OperationsLog.HubConnectTryAgain(logger, e, words);
             throw new HubException(words);
         }
     }

@@ -22,7 +22,7 @@ internal sealed class DemoData(IOptions<WebFrontOptions> options, AccountService
         if (!options.Value.DemoData) return;
         if (await directory.FindIdByName(Names[0]) is not null)
         {
-            logger.LogInformation("Demo data is already there: users {Users}, password {Password}", string.Join(", ", Names), Password);
+            OperationsLog.DemoDataPresent(logger, string.Join(", ", Names), Password);
             return;
         }
 
@@ -32,7 +32,7 @@ internal sealed class DemoData(IOptions<WebFrontOptions> options, AccountService
             var registered = await accounts.Register(name, Password, char.ToUpperInvariant(name[0]) + name[1..]);
             if (registered.Value is not { } session)
             {
-                logger.LogWarning("Demo data skipped: registering {Name} failed: {Reason}", name, registered.Error!.Message);
+                OperationsLog.DemoDataSkipped(logger, name, registered.Error!.Message);
                 return;
             }
             ids[name] = session.User.Id;
@@ -56,7 +56,7 @@ internal sealed class DemoData(IOptions<WebFrontOptions> options, AccountService
             await Say("carol", conversation, "Try opening this chat in two browsers.");
         }
         await PublishDemoVideo(ids["alice"], cancellationToken);
-        logger.LogWarning("Demo data created. Sign in as {Users} with the password {Password}", string.Join(", ", Names), Password);
+        OperationsLog.DemoDataCreated(logger, string.Join(", ", Names), Password);
 
         async Task Say(string who, string conversation, string text) =>
             await grains.GetGrain<IConversationGrain>(conversation)
@@ -81,11 +81,11 @@ internal sealed class DemoData(IOptions<WebFrontOptions> options, AccountService
             }
             await using var file = File.OpenRead(path);
             var published = await videos.Publish(authorId, file, "demo.mp4", "Welcome to GoChat", ct);
-            if (published.Error is { } error) logger.LogWarning("The demo video was not published: {Reason}", error.Message);
+            if (published.Error is { } error) OperationsLog.DemoVideoSkipped(logger, error.Message);
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
         {
-            logger.LogWarning("The demo video was not published (is ffmpeg installed?): {Reason}", e.Message);
+            OperationsLog.DemoVideoSkipped(logger, $"is ffmpeg installed? {e.Message}");
         }
         finally
         {

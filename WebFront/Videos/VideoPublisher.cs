@@ -43,7 +43,7 @@ internal sealed class VideoPublisher(MediaLibrary media, IGrainFactory grains, I
             var (probeExit, streams) = await Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_type", "-of", "csv=p=0", videoPath], ct);
             if (probeExit != 0 || !streams.Contains("video", StringComparison.Ordinal))
             {
-                logger.LogDebug("ffprobe found no video stream in an upload of user {UserId} (exit {ExitCode}): {Output}", authorId, probeExit, streams);
+                PublishingLog.ProbeFailed(logger, authorId, probeExit, streams);
                 return DomainError.Invalid("the file is not a video");
             }
 
@@ -51,7 +51,7 @@ internal sealed class VideoPublisher(MediaLibrary media, IGrainFactory grains, I
             var (coverExit, coverOutput) = await Run("ffmpeg", ["-v", "error", "-y", "-i", videoPath, "-frames:v", "1", "-q:v", "4", "-f", "image2", coverPath], ct);
             if (coverExit != 0 || !File.Exists(coverPath))
             {
-                logger.LogDebug("ffmpeg could not cut a cover from an upload of user {UserId} (exit {ExitCode}): {Output}", authorId, coverExit, coverOutput);
+                PublishingLog.CoverFailed(logger, authorId, coverExit, coverOutput);
                 return DomainError.Invalid("the video could not be read: no frame of it could be decoded (is the file complete?)");
             }
 
@@ -65,7 +65,7 @@ internal sealed class VideoPublisher(MediaLibrary media, IGrainFactory grains, I
 
             // Writes go through grains: the author's grain stores the video and counts the work.
             var published = await grains.GetGrain<IUserGrain>(authorId).PublishVideo(title, video.Id, coverInfo.Id);
-            if (published.Value is { } videoId) logger.LogInformation("User {UserId} published video {VideoId} ({Size} bytes)", authorId, videoId, video.Size);
+            if (published.Value is { } videoId) PublishingLog.Published(logger, authorId, videoId, video.Size);
             return published;
         }
         finally
