@@ -22,6 +22,12 @@ public static class Program
             Console.Error.WriteLine(Settings.Describe(e));
             return 2;
         }
+        catch (CannotStartException e)
+        {
+            // Something on this machine is in the way: the message says what and how to fix it.
+            Console.Error.WriteLine($"GoChat cannot start: {e.Message}");
+            return 2;
+        }
     }
 
     public static async Task<IHost> CreateAsync(string[] args)

@@ -19,6 +19,7 @@ public static class WebFrontApp
     public static async Task<WebApplication> CreateAsync(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = WebClient.ClientRoot() });
+        builder.UseDefaultListenAddressUnlessConfigured();
         await builder.AddGoChatSiloAsync();
         builder.AddWebFrontServices();
         var app = builder.Build();
