@@ -59,6 +59,7 @@ public static class SiloSetup
                 o.ClusterId = endpoint.ClusterId;
                 o.ServiceId = endpoint.ServiceId;
             });
+            silo.Configure<SiloOptions>(o => o.SiloName = endpoint.Name);
             silo.Configure<EndpointOptions>(o =>
             {
                 o.AdvertisedIPAddress = endpoint.AdvertisedAddress;

@@ -70,6 +70,7 @@ public static class WebFrontApp
 
     public static void MapWebFront(this WebApplication app)
     {
+        app.UseNodeHeader();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
         app.UseStatusCodePages();
         app.UseShutdownRefusals();

@@ -4,8 +4,18 @@
 # ffmpeg (probing published videos and cutting their covers) and Node.js 20.19+ with npm (building
 # the web client in WebFront/ClientApp; the build runs npm itself).
 # Idempotent: installs only what is missing.
-# Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive.
+# Pass --cluster for what deploy/cluster.sh needs as well: nginx, the reverse proxy in front of the WebFronts.
+# Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive, nginx
+# (the local cluster test), docker-compose and kubectl (checking the Compose file and Kubernetes manifests).
 set -euo pipefail
+cluster=false tests=false
+for arg in "$@"; do
+  case "$arg" in
+    --cluster) cluster=true ;;
+    --tests) tests=true cluster=true ;;
+    *) echo "unknown argument: $arg (expected --cluster or --tests)" >&2; exit 2 ;;
+  esac
+done
 
 need=()
 have_postgres() {
@@ -20,8 +30,14 @@ node_ok() {
     node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
 }
 node_ok || need+=(nodejs npm)
-if [ "${1:-}" = "--tests" ]; then
+if $cluster; then
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+fi
+if $tests; then
   [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+  command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+  # Debian's kubernetes-client is old (1.20, kustomize v2) but renders these manifests; a newer kubectl on PATH is used as it is.
+  command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
 fi
 
 if ((${#need[@]})); then
