@@ -1,5 +1,6 @@
 using GoChat.Grains.Configuration;
 using GoChat.Silo;
+using GoChat.Silo.Health;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
 using GoChat.WebFront.Operations;
@@ -80,8 +81,7 @@ public static class WebFrontApp
         app.UseRateLimiter();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(SiloSetup.ReadyTag) });
+        app.MapGoChatHealth();
         app.MapOpenApi();
         app.MapScalarApiReference("/api-reference", o => o.WithTitle("GoChat API"));
         app.MapWebClient();

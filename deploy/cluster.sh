@@ -23,7 +23,7 @@
 # itself, and both must reach the same WebFront. nginx sends /hubs/ by a hash of the caller's
 # token (the Authorization header of negotiate, or the access_token query parameter a browser puts
 # on the WebSocket), so one client's requests stay on one WebFront while different users spread
-# over both. Every other request is balanced to the least busy WebFront.
+# over both (deploy/nginx/maps.conf). Every other request goes to the least busy WebFront.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -102,7 +102,7 @@ write_nginx_conf() {
   for port in "${web_ports[@]}"; do servers+="    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'; done
   mkdir -p "$dir/nginx/tmp"
   cat >"$dir/nginx/nginx.conf" <<EOF
-# Written by deploy/cluster.sh up; see docs/deploy.md.
+# Written by deploy/cluster.sh up; what GoChat needs of a proxy is in deploy/nginx/*.conf (docs/deploy.md).
 worker_processes 1;
 pid $run/nginx.pid;
 error_log $logs/nginx-error.log warn;
@@ -114,48 +114,18 @@ http {
   fastcgi_temp_path $dir/nginx/tmp/fastcgi;
   uwsgi_temp_path $dir/nginx/tmp/uwsgi;
   scgi_temp_path $dir/nginx/tmp/scgi;
-  # Uploads up to GoChat's largest media limit (video, 100 MiB) pass through.
-  client_max_body_size 110m;
-
-  map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
-  # A hub client's token: negotiate sends it as a Bearer header, a browser's WebSocket as ?access_token=.
-  map \$http_authorization \$bearer_token { "~^Bearer\s+(?<token>.+)\$" \$token; default ""; }
-  map \$bearer_token \$hub_client { "" \$arg_access_token; default \$bearer_token; }
+  include "$PWD/deploy/nginx/maps.conf";
 
   upstream gochat {
     least_conn;
 $servers  }
   upstream gochat_hub {
-    hash \$hub_client consistent;
+    hash \$gochat_hub_client consistent;
 $servers  }
 
   server {
     listen $proxy_listen:$proxy_port;
-    proxy_http_version 1.1;
-    proxy_set_header Host \$http_host;
-    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    proxy_set_header X-Forwarded-Proto \$scheme;
-    proxy_set_header Upgrade \$http_upgrade;
-    proxy_set_header Connection \$connection_upgrade;
-    proxy_request_buffering off;
-    proxy_next_upstream error timeout http_502 http_503;
-
-    # SignalR: sticky per client, unbuffered (server-sent events, long polling), long-lived.
-    location /hubs/ {
-      proxy_pass http://gochat_hub;
-      proxy_buffering off;
-      proxy_read_timeout 1h;
-      proxy_send_timeout 1h;
-    }
-    # ginchat's WebSockets.
-    location ~ ^/user/send(User)?Msg\$ {
-      proxy_pass http://gochat;
-      proxy_read_timeout 1h;
-      proxy_send_timeout 1h;
-    }
-    location / {
-      proxy_pass http://gochat;
-    }
+    include "$PWD/deploy/nginx/locations.conf";
   }
 }
 EOF

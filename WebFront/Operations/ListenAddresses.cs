@@ -1,3 +1,5 @@
+using GoChat.Silo.Health;
+
 namespace GoChat.WebFront.Operations;
 
 /// <summary>
@@ -17,11 +19,5 @@ public static class ListenAddresses
     }
 
     /// <summary>The default address, or null when the configuration already chooses one.</summary>
-    public static string? DefaultFor(IConfiguration config)
-    {
-        string[] addressKeys = ["urls", "http_ports", "https_ports"];
-        var chosen = addressKeys.Any(key => !string.IsNullOrWhiteSpace(config[key]))
-                     || config.GetSection("Kestrel:Endpoints").GetChildren().Any();
-        return chosen ? null : Default;
-    }
+    public static string? DefaultFor(IConfiguration config) => HealthEndpoints.AddressConfigured(config) ? null : Default;
 }
