@@ -188,7 +188,7 @@ up() {
   wait_active silo1 "$since"
   echo "Silo silo1      (silo port ${silo_ports[-1]})"
   write_nginx_conf
-  nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$logs/nginx-error.log" </dev/null >>"$logs/nginx-error.log" 2>&1 ||
+  "$(command -v nginx || echo /usr/sbin/nginx)" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$logs/nginx-error.log" </dev/null >>"$logs/nginx-error.log" 2>&1 ||
     fail "nginx did not start: see $logs/nginx-error.log"
   trap - ERR EXIT
   echo "Logs in $logs; 'bash deploy/cluster.sh status' shows the cluster, 'bash deploy/cluster.sh down' stops it."

@@ -6,7 +6,8 @@
 # Idempotent: installs only what is missing.
 # Pass --cluster for what deploy/cluster.sh needs as well: nginx, the reverse proxy in front of the WebFronts.
 # Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive, nginx
-# (the local cluster test), docker-compose and kubectl (checking the Compose file and Kubernetes manifests).
+# (the local cluster test), docker-compose, openssl and kubectl (checking the Compose file, its proxy and the
+# Kubernetes manifests without a Docker engine or a cluster).
 set -euo pipefail
 cluster=false tests=false
 for arg in "$@"; do
@@ -36,6 +37,7 @@ fi
 if $tests; then
   [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
   command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
   # Debian's kubernetes-client is old (1.20, kustomize v2) but renders these manifests; a newer kubectl on PATH is used as it is.
   command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
 fi
