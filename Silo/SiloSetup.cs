@@ -48,6 +48,7 @@ public static class SiloSetup
         builder.Services.AddGoChatStores(database.ConnectionString);
         builder.Services.AddHostedService<DatabaseLifetime>();
         builder.Services.AddHealthChecks()
+            .AddCheck<NotStoppingCheck>("not-stopping", tags: [ReadyTag])
             .AddCheck<SiloActiveCheck>("silo", tags: [ReadyTag])
             .AddCheck<DatabaseCheck>("database", tags: [ReadyTag]);
 
