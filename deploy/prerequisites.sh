@@ -6,8 +6,8 @@
 # Idempotent: installs only what is missing.
 # Pass --cluster for what deploy/cluster.sh needs as well: nginx, the reverse proxy in front of the WebFronts.
 # Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive, nginx
-# (the local cluster test), docker-compose, openssl and kubectl (checking the Compose file, its proxy and the
-# Kubernetes manifests without a Docker engine or a cluster).
+# (the local cluster test), docker-compose and openssl (checking the Compose file and its proxy without a
+# Docker engine); kubectl (rendering the Kubernetes manifests) it names when missing.
 set -euo pipefail
 cluster=false tests=false
 for arg in "$@"; do
@@ -38,8 +38,10 @@ if $tests; then
   [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
   command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
-  # Debian's kubernetes-client is old (1.20, kustomize v2) but renders these manifests; a newer kubectl on PATH is used as it is.
-  command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
+  # kubectl kustomize renders deploy/k8s. The manifests use kustomize v4+ fields (resources naming
+  # folders, patches, replicas, labels): Debian's kubernetes-client (1.20, kustomize v2) is too old
+  # for them, so install kubectl 1.21 or newer from Kubernetes' own packages when it is missing.
+  command -v kubectl >/dev/null 2>&1 || echo "kubectl is missing: the Kubernetes manifest tests need kubectl 1.21+ (https://kubernetes.io/docs/tasks/tools/)" >&2
 fi
 
 if ((${#need[@]})); then
