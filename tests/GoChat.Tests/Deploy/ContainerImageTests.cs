@@ -129,6 +129,10 @@ public sealed class ContainerImageTests
     {
         await using var host = await GoChatHost.StartAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        // Started is not yet ready (the signing key loads in the background): wait as Docker's start period does.
+        using (var http = host.Client())
+            while ((await http.GetAsync("/readyz", timeout.Token)).StatusCode != System.Net.HttpStatusCode.OK)
+                await Task.Delay(100, timeout.Token);
         var ready = await Run("bash", [Entrypoint, "health"], Repository.Root, timeout.Token, ("ASPNETCORE_HTTP_PORTS", host.BaseAddress.Port.ToString()));
         Assert.True(ready.ExitCode == 0, ready.Output);
         var nobody = await Run("bash", [Entrypoint, "health"], Repository.Root, timeout.Token, ("ASPNETCORE_HTTP_PORTS", GoChatProcess.FreePort().ToString()));

@@ -14,6 +14,8 @@ public sealed class ProbeTests
     {
         await using var host = await GoChatHost.StartAsync();
         using var client = host.Client();
+        var deadline = DateTime.UtcNow.AddSeconds(30); // started is not yet ready: the signing key loads in the background
+        while (DateTime.UtcNow < deadline && (await client.GetAsync("/readyz")).StatusCode != HttpStatusCode.OK) await Task.Delay(100);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
 
         // What SIGTERM does first; the silo and Kestrel stop only after (here: not until disposal).
