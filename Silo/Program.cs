@@ -1,4 +1,7 @@
 using GoChat.Grains.Configuration;
+using GoChat.Silo.Health;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -22,13 +25,39 @@ internal static class Program
             Console.Error.WriteLine(Settings.Describe(e));
             return 2;
         }
+        catch (CannotStartException e)
+        {
+            // Something on this machine is in the way: the message says what and how to fix it.
+            Console.Error.WriteLine($"GoChat cannot start: {e.Message}");
+            return 2;
+        }
     }
 
+    /// <summary>
+    /// The silo, and /healthz and /readyz when an HTTP address is configured (ASPNETCORE_URLS,
+    /// ASPNETCORE_HTTP_PORTS as container images set it, Kestrel:Endpoints): orchestrators probe it like
+    /// a WebFront. With none it opens no HTTP port, so it can run beside a WebFront on one machine.
+    /// </summary>
     public static async Task<IHost> CreateAsync(string[] args)
     {
+        var web = WebApplication.CreateBuilder(args);
+        if (HealthEndpoints.AddressConfigured(web.Configuration))
+        {
+            AddQuietDefaults(web.Configuration);
+            await web.AddGoChatSiloAsync();
+            var app = web.Build();
+            app.MapGoChatHealth();
+            return app;
+        }
         var builder = Host.CreateApplicationBuilder(args);
-        // Quiet defaults, below every configured source so appsettings/env/args still win.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        AddQuietDefaults(builder.Configuration);
+        await builder.AddGoChatSiloAsync();
+        return builder.Build();
+    }
+
+    /// <summary>Quiet defaults, below every configured source so appsettings/env/args still win.</summary>
+    static void AddQuietDefaults(IConfigurationBuilder configuration) =>
+        configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
             InitialData = new Dictionary<string, string?>
             {
@@ -40,7 +69,4 @@ internal static class Program
                 ["GoChat:Silo:Port"] = "11112",
             },
         });
-        await builder.AddGoChatSiloAsync();
-        return builder.Build();
-    }
 }

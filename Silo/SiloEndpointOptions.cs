@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using GoChat.Grains.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -9,6 +10,13 @@ namespace GoChat.Silo;
 internal sealed class SiloEndpointOptions
 {
     public const string Section = "GoChat:Silo";
+
+    /// <summary>
+    /// This node's name: the Orleans silo name (in the membership table, so `deploy/cluster.sh status`
+    /// shows it) and the X-GoChat-Node response header of a WebFront. The host name by default (a
+    /// pod's name in Kubernetes); set it when several nodes share a machine.
+    /// </summary>
+    public string Name { get; set; } = Environment.MachineName;
 
     /// <summary>The address other silos use to reach this one.</summary>
     public string AdvertisedIP { get; set; } = "127.0.0.1";
@@ -41,12 +49,13 @@ internal sealed class SiloEndpointOptions
 /// advertised to other machines but with no connection string would start a private database and
 /// form a one-node cluster of its own, which the other nodes never see.
 /// </summary>
-internal sealed class SiloEndpointOptionsValidator(IConfiguration config) : IValidateOptions<SiloEndpointOptions>
+internal sealed partial class SiloEndpointOptionsValidator(IConfiguration config) : IValidateOptions<SiloEndpointOptions>
 {
     public ValidateOptionsResult Validate(string? name, SiloEndpointOptions options)
     {
         var parsed = IPAddress.TryParse(options.AdvertisedIP, out var address);
         return new Settings.Check(SiloEndpointOptions.Section)
+            .Require(NodeName().IsMatch(options.Name), nameof(options.Name), $"must be 1 to 64 letters, digits, '.', '-' or '_' (it is '{options.Name}')")
             .Require(parsed, nameof(options.AdvertisedIP), $"must be an IP address (it is '{options.AdvertisedIP}')")
             .InRange(options.Port, 0, 65535, nameof(options.Port))
             .InRange(options.GatewayPort, 0, 65535, nameof(options.GatewayPort))
@@ -58,4 +67,8 @@ internal sealed class SiloEndpointOptionsValidator(IConfiguration config) : IVal
             .Require(!string.IsNullOrWhiteSpace(options.ServiceId), "GoChat:ServiceId", "must not be empty")
             .Result;
     }
+
+    // A header value and a silo name anyone can read in a log: no spaces, quotes or control characters.
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex NodeName();
 }

@@ -48,6 +48,7 @@ public static class SiloSetup
         builder.Services.AddGoChatStores(database.ConnectionString);
         builder.Services.AddHostedService<DatabaseLifetime>();
         builder.Services.AddHealthChecks()
+            .AddCheck<NotStoppingCheck>("not-stopping", tags: [ReadyTag])
             .AddCheck<SiloActiveCheck>("silo", tags: [ReadyTag])
             .AddCheck<DatabaseCheck>("database", tags: [ReadyTag]);
 
@@ -59,6 +60,7 @@ public static class SiloSetup
                 o.ClusterId = endpoint.ClusterId;
                 o.ServiceId = endpoint.ServiceId;
             });
+            silo.Configure<SiloOptions>(o => o.SiloName = endpoint.Name);
             silo.Configure<EndpointOptions>(o =>
             {
                 o.AdvertisedIPAddress = endpoint.AdvertisedAddress;

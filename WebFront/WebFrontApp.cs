@@ -1,5 +1,6 @@
 using GoChat.Grains.Configuration;
 using GoChat.Silo;
+using GoChat.Silo.Health;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
 using GoChat.WebFront.Media;
@@ -20,6 +21,7 @@ internal static class WebFrontApp
     public static async Task<WebApplication> CreateAsync(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = WebClient.ClientRoot() });
+        builder.UseDefaultListenAddressUnlessConfigured();
         await builder.AddGoChatSiloAsync();
         builder.AddWebFrontServices();
         var app = builder.Build();
@@ -73,6 +75,7 @@ internal static class WebFrontApp
 
     public static void MapWebFront(this WebApplication app)
     {
+        app.UseNodeHeader();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
         app.UseStatusCodePages();
         app.UseJsonCharsetCheck();
@@ -83,8 +86,7 @@ internal static class WebFrontApp
         app.UseRateLimiter();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(SiloSetup.ReadyTag) });
+        app.MapGoChatHealth();
         app.MapOpenApi();
         app.MapScalarApiReference("/api-reference", o => o.WithTitle("GoChat API"));
         app.MapWebClient();

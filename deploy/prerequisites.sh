@@ -4,8 +4,19 @@
 # ffmpeg (probing published videos and cutting their covers) and Node.js 20.19+ with npm (building
 # the web client in WebFront/ClientApp; the build runs npm itself).
 # Idempotent: installs only what is missing.
-# Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive.
+# Pass --cluster for what deploy/cluster.sh needs as well: nginx, the reverse proxy in front of the WebFronts.
+# Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive, nginx
+# (the local cluster test), docker-compose and openssl (checking the Compose file and its proxy without a
+# Docker engine); kubectl (rendering the Kubernetes manifests) it names when missing.
 set -euo pipefail
+cluster=false tests=false
+for arg in "$@"; do
+  case "$arg" in
+    --cluster) cluster=true ;;
+    --tests) tests=true cluster=true ;;
+    *) echo "unknown argument: $arg (expected --cluster or --tests)" >&2; exit 2 ;;
+  esac
+done
 
 need=()
 have_postgres() {
@@ -20,8 +31,17 @@ node_ok() {
     node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
 }
 node_ok || need+=(nodejs npm)
-if [ "${1:-}" = "--tests" ]; then
+if $cluster; then
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+fi
+if $tests; then
   [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+  command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  # kubectl kustomize renders deploy/k8s. The manifests use kustomize v4+ fields (resources naming
+  # folders, patches, replicas, labels): Debian's kubernetes-client (1.20, kustomize v2) is too old
+  # for them, so install kubectl 1.21 or newer from Kubernetes' own packages when it is missing.
+  command -v kubectl >/dev/null 2>&1 || echo "kubectl is missing: the Kubernetes manifest tests need kubectl 1.21+ (https://kubernetes.io/docs/tasks/tools/)" >&2
 fi
 
 if ((${#need[@]})); then

@@ -100,7 +100,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return installed ?? throw NoBinaries("the server binaries (initdb, pg_ctl) are neither on PATH nor under /usr/lib/postgresql/*/bin");
     }
 
-    static InvalidOperationException NoBinaries(string problem) => new(
+    static CannotStartException NoBinaries(string problem) => new(
         $"GoChat needs PostgreSQL. No connection string is configured, so it tried to run its own PostgreSQL, but {problem}. " +
         "Either install PostgreSQL (Debian/Ubuntu: sudo apt-get install -y postgresql) or point GoChat at an existing server with " +
         "ConnectionStrings__GoChat=\"Host=...;Port=5432;Username=...;Password=...;Database=...\".");
@@ -113,14 +113,18 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
         catch (IOException)
         {
-            throw new InvalidOperationException($"Another GoChat process is using the data directory {root}. Stop it, or give this one its own GoChat__DataDir.");
+            throw new CannotStartException($"Another GoChat process is using the data directory {root}. Stop it, or give this one its own GoChat__DataDir.");
         }
     }
 
     async Task InitializeAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(_dataDir);
-        if (_asRoot) await ChownToPostgresAsync(_dataDir, ct);
+        if (_asRoot)
+        {
+            await ChownToPostgresAsync(_dataDir, ct);
+            await RequirePostgresCanEnterAsync(ct);
+        }
 
         if (File.Exists(Path.Combine(PgData, "PG_VERSION")))
         {
@@ -232,10 +236,43 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     {
         var (exit, output) = await ExternalCommand.RunAsync("chown", [$"{SystemUser}:", path], ct);
         if (exit != 0)
-            throw new InvalidOperationException(
+            throw new CannotStartException(
                 $"GoChat runs as root, and PostgreSQL refuses to, so it runs PostgreSQL as the '{SystemUser}' user; " +
                 $"giving {path} to that user failed ({output}). Install PostgreSQL's package (it creates the user) or run GoChat as a normal user.");
     }
+
+    /// <summary>
+    /// The postgres user owns its directory but must also pass through every directory above it; a
+    /// data directory made with mode 700 by root (or one under /root) stops it, and initdb would only
+    /// say "Permission denied" about a file inside. Name the directory in the way and the fixes.
+    /// </summary>
+    async Task RequirePostgresCanEnterAsync(CancellationToken ct)
+    {
+        if (await PostgresCanEnterAsync(_dataDir, ct)) return;
+        var blocked = _dataDir;
+        foreach (var dir in FromRoot(_dataDir))
+        {
+            if (await PostgresCanEnterAsync(dir, ct)) continue;
+            blocked = dir;
+            break;
+        }
+        throw new CannotStartException(
+            $"GoChat runs as root, and PostgreSQL refuses to, so it runs its PostgreSQL as the '{SystemUser}' user, " +
+            $"which may not enter {blocked} (on the way to its data in {_dataDir}). Either let that user pass through it " +
+            $"(chmod o+x {blocked}: others may then enter it but not list it; or, with the acl package, setfacl -m u:{SystemUser}:x {blocked}), " +
+            $"or keep GoChat's data where that user can reach it (GoChat__DataDir=/var/lib/gochat), or run GoChat as a normal user, " +
+            "or give it an existing PostgreSQL (ConnectionStrings__GoChat).");
+    }
+
+    static Stack<string> FromRoot(string dir)
+    {
+        var chain = new Stack<string>();
+        for (var d = dir; d is not null; d = Path.GetDirectoryName(d)) chain.Push(d);
+        return chain;
+    }
+
+    static async Task<bool> PostgresCanEnterAsync(string dir, CancellationToken ct) =>
+        (await ExternalCommand.RunAsync("runuser", ["-u", SystemUser, "--", "test", "-x", dir], ct)).ExitCode == 0;
 
     static async Task WritePrivateAsync(string path, string content, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
 
 namespace GoChat.Silo.Health;
@@ -33,4 +34,16 @@ internal sealed class DatabaseCheck(NpgsqlDataSource db) : IHealthCheck
             return HealthCheckResult.Unhealthy("database unreachable", e);
         }
     }
+}
+
+/// <summary>
+/// Not ready from the moment the host begins to stop (SIGTERM), while it still serves what is under
+/// way: load balancers and proxies stop sending new work before the silo leaves and Kestrel drains.
+/// </summary>
+public sealed class NotStoppingCheck(IHostApplicationLifetime lifetime) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested
+            ? HealthCheckResult.Unhealthy("shutting down")
+            : HealthCheckResult.Healthy("running"));
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,10 +24,18 @@ public sealed class ChatClient : IAsyncDisposable
             });
     }
 
-    public static async Task<ChatClient> ConnectAsync(GoChatHost host, string token, bool messagePack = false)
+    public static Task<ChatClient> ConnectAsync(GoChatHost host, string token, bool messagePack = false) =>
+        ConnectAsync(host.BaseAddress, token, messagePack);
+
+    /// <summary>Connects to the hub at <paramref name="baseAddress"/> (a WebFront or a proxy in front of several).</summary>
+    public static async Task<ChatClient> ConnectAsync(Uri baseAddress, string token, bool messagePack = false, Action<HttpConnectionOptions>? configure = null)
     {
         var builder = new HubConnectionBuilder()
-            .WithUrl(new Uri(host.BaseAddress, "/hubs/chat"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token));
+            .WithUrl(new Uri(baseAddress, "/hubs/chat"), o =>
+            {
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                configure?.Invoke(o);
+            });
         if (messagePack) builder.AddMessagePackProtocol();
         var client = new ChatClient(builder.Build());
         await client.Connection.StartAsync();

@@ -39,6 +39,30 @@ public sealed class EmbeddedPostgresTests
         try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
+    [Fact]
+    public async Task As_root_a_data_directory_the_postgres_user_cannot_enter_stops_start_up_naming_it_and_the_fix()
+    {
+        if (!Environment.IsPrivilegedProcess || OperatingSystem.IsWindows()) return; // only root runs PostgreSQL as another user
+        var dataDir = TestDatabase.NewTempDirectory("gochat-private");
+        File.SetUnixFileMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); // mkdir -m 700
+
+        var (exit, output) = await GoChatProcess.RunUntilExitAsync(new Dictionary<string, string?>(), TimeSpan.FromSeconds(60),
+            $"--urls=http://127.0.0.1:{GoChatProcess.FreePort()}", $"--GoChat:DataDir={dataDir}", "--GoChat:Silo:Port=0");
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"GoChat cannot start: GoChat runs as root, and PostgreSQL refuses to, so it runs its PostgreSQL as the 'postgres' user, which may not enter {dataDir} ", output);
+        Assert.Contains($"chmod o+x {dataDir}", output);
+        Assert.Contains("GoChat__DataDir=", output);
+        Assert.DoesNotContain("   at ", output); // no stack trace
+        Assert.False(Directory.Exists(Path.Combine(dataDir, "postgres", "data")), "a cluster was half made");
+
+        // The fix it names works.
+        File.SetUnixFileMode(dataDir, File.GetUnixFileMode(dataDir) | UnixFileMode.OtherExecute);
+        using (var gochat = await GoChatProcess.StartAsync(dataDir, GoChatProcess.FreePort(), TimeSpan.FromSeconds(90)))
+            Assert.True(gochat.Terminate(TimeSpan.FromSeconds(60)), "GoChat did not stop on SIGTERM");
+        try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
     static async Task<bool> WaitUntil(Func<bool> condition, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;

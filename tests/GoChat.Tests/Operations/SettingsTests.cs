@@ -23,6 +23,7 @@ public sealed class SettingsTests
         { "--GoChat:PublicBaseUrl=chat.example.com", "GoChat:PublicBaseUrl must be an absolute http(s) URL" },
         { "--GoChat:Silo:Port=70000", "GoChat:Silo:Port must be between 0 and 65535 (it is 70000)" },
         { "--GoChat:Silo:AdvertisedIP=not-an-address", "GoChat:Silo:AdvertisedIP must be an IP address" },
+        { "--GoChat:Silo:Name=web 1", "GoChat:Silo:Name must be 1 to 64 letters, digits, '.', '-' or '_' (it is 'web 1')" },
         { "--GoChat:Silo:Port=abc", "GoChat:Silo:Port" },
         { "--GoChat:EmbeddedPostgresPort=-5", "GoChat:EmbeddedPostgresPort must be between 0 and 65535 (it is -5)" },
     };
