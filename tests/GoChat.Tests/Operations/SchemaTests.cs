@@ -42,7 +42,7 @@ public sealed class SchemaTests
             ["GoChat:DataDir"] = TestDatabase.NewTempDirectory("gochat-nobin"),
             ["GoChat:PostgresBinDir"] = "/nonexistent/postgres/bin",
         }).Build();
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GoChatDatabase.OpenAsync(config, NullLogger.Instance));
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => GoChatDatabase.OpenAsync(config, NullLogger.Instance));
         Assert.Contains("apt-get install -y postgresql", error.Message);
         Assert.Contains("ConnectionStrings__GoChat", error.Message);
     }
