@@ -2,6 +2,7 @@ using GoChat.Grains.Configuration;
 using GoChat.Silo;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Calls;
 using GoChat.WebFront.Operations;
 using GoChat.WebFront.Realtime;
 using GoChat.WebFront.Videos;
@@ -59,6 +60,7 @@ public static class WebFrontApp
         services.AddSingleton<DouyinVideos>();
         services.AddSingleton<VideoPublisher>();
         services.AddSingleton<ConversationViews>();
+        services.AddSingleton<LiveCalls>();
         services.AddSingleton<HubDispatch>();
         services.AddSingleton<RouteTable>();
         services.AddSingleton<RouteListeners>();
@@ -94,6 +96,7 @@ public static class WebFrontApp
         app.MapGinchatApi();
         app.MapNativeConversationsApi();
         app.MapNativeGroupsApi();
+        app.MapCallsApi();
         app.MapHub<ChatHub>("/hubs/chat");
         app.MapGinchatSockets();
     }

@@ -15,7 +15,7 @@ public sealed class ChatClient : IAsyncDisposable
     ChatClient(HubConnection connection)
     {
         Connection = connection;
-        foreach (var name in new[] { "message", "messageUpdated", "read", "typing", "conversationUpdated", "presence", "resync" })
+        foreach (var name in new[] { "message", "messageUpdated", "read", "typing", "conversationUpdated", "presence", "resync", "callRinging", "callUpdated", "callSignal" })
             connection.On<JsonElement>(name, payload =>
             {
                 _events.Enqueue((name, payload));
@@ -23,10 +23,11 @@ public sealed class ChatClient : IAsyncDisposable
             });
     }
 
-    public static async Task<ChatClient> ConnectAsync(GoChatHost host, string token, bool messagePack = false)
+    public static async Task<ChatClient> ConnectAsync(GoChatHost host, string token, bool messagePack = false, string? device = null)
     {
+        var path = device is null ? "/hubs/chat" : $"/hubs/chat?device={Uri.EscapeDataString(device)}";
         var builder = new HubConnectionBuilder()
-            .WithUrl(new Uri(host.BaseAddress, "/hubs/chat"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token));
+            .WithUrl(new Uri(host.BaseAddress, path), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token));
         if (messagePack) builder.AddMessagePackProtocol();
         var client = new ChatClient(builder.Build());
         await client.Connection.StartAsync();
