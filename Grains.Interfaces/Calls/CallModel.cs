@@ -61,7 +61,11 @@ public static class ParticipantStates
 [GenerateSerializer, Immutable]
 public sealed record CallParticipant(long UserId, string State);
 
-/// <summary>A call as its members see it (the hub's callRinging and callUpdated events carry it).</summary>
+/// <summary>
+/// A call as its members see it (the hub's callRinging and callUpdated events carry it).
+/// <paramref name="Version"/> grows with every change, so a client keeps the newest of views that
+/// reached it by different routes.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record CallView(
     Guid CallId,
@@ -73,7 +77,8 @@ public sealed record CallView(
     IReadOnlyList<CallParticipant> Participants,
     DateTime StartedAt,
     DateTime? AcceptedAt,
-    DateTime? EndedAt)
+    DateTime? EndedAt,
+    int Version)
 {
     public bool Over => State == CallStates.Ended;
 }

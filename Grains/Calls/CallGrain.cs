@@ -38,6 +38,7 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
     readonly List<Participant> _participants = [];
     Task<Result<ChatMessage>>? _message;
     IGrainTimer? _ringTimer;
+    int _version;
 
     Guid CallId => this.GetPrimaryKey();
     bool Live => _start is not null && _state != CallStates.Ended;
@@ -58,9 +59,8 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         _message = grains.GetGrain<IConversationCallLog>(start.ConversationId).PostCall(start.CallerId, Summary());
         _ringTimer = this.RegisterGrainTimer(OnRingTimeout, new GrainTimerCreationOptions(_options.RingTimeout, Timeout.InfiniteTimeSpan) { KeepAlive = true });
 
-        var view = View();
+        var view = PublishUpdate();
         foreach (var callee in _participants.Where(p => p.State == Ringing)) _ = grains.ToUser(callee.UserId, new CallRinging(view));
-        PublishUpdate(view);
         CallLog.Started(logger, CallId, start.Media, start.CallerId, start.ConversationId, _participants.Count(p => p.State == Ringing));
         if (start.Invitees.Count > 0 && !_participants.Any(p => p.State == Ringing)) await End(CallOutcomes.Busy);
         return Answer();
@@ -79,7 +79,7 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
             participant.Grace = null;
             participant.State = Joined;
             participant.Connection = connection;
-            PublishUpdate(View());
+            PublishUpdate();
             return Answer();
         }
         if (participant?.State != Ringing && !await grains.GetGrain<IConversationGrain>(_start!.ConversationId).IsMember(userId))
@@ -95,7 +95,7 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
             _acceptedAt = DateTime.UtcNow;
         }
         CallLog.Joined(logger, CallId, userId);
-        PublishUpdate(View());
+        PublishUpdate();
         return Answer();
     }
 
@@ -111,7 +111,7 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         if (_state == CallStates.Ringing && !_participants.Any(p => p.State == Ringing))
             await End(_participants.Any(p => p.State == Declined) ? CallOutcomes.Declined : CallOutcomes.Busy);
         else
-            PublishUpdate(View());
+            PublishUpdate();
         return Answer();
     }
 
@@ -145,7 +145,7 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         participant.Grace = this.RegisterGrainTimer(() => OnGraceOver(participant),
             new GrainTimerCreationOptions(_options.ReconnectGrace, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         CallLog.Reconnecting(logger, CallId, userId, _options.ReconnectGrace);
-        PublishUpdate(View());
+        PublishUpdate();
         return Task.CompletedTask;
     }
 
@@ -174,7 +174,7 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         if (unanswered.Count == 0) return;
         foreach (var p in unanswered) p.State = Missed;
         await Task.WhenAll(unanswered.Select(p => UserCalls(p.UserId).StopRinging(CallId)));
-        PublishUpdate(View());
+        PublishUpdate();
     }
 
     /// <summary>Takes a participant out of the call (hung up, or gone past the grace); ends the call when it no longer holds two people.</summary>
@@ -189,7 +189,7 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         else if (_state == CallStates.Accepted && InCallCount < 2)
             await End(lost ? CallOutcomes.Failed : CallOutcomes.Completed);
         else
-            PublishUpdate(View());
+            PublishUpdate();
     }
 
     async Task End(string outcome)
@@ -216,7 +216,7 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
             }
         }
         await Task.WhenAll(released);
-        PublishUpdate(View());
+        PublishUpdate();
         _ = grains.GetGrain<IConversationCallsGrain>(_start!.ConversationId).Ended(CallId);
         var summary = Summary();
         CallLog.Ended(logger, CallId, outcome, summary.DurationSeconds ?? 0);
@@ -240,9 +240,14 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         await End(CallOutcomes.Failed);
     }
 
-    /// <summary>A direct call's updates go to both users' routes, a group call's to the group's route.</summary>
-    void PublishUpdate(CallView view)
+    /// <summary>
+    /// Tells the members of the call's conversation how it stands now, as a new version: a direct
+    /// call's updates go to both users' routes, a group call's to the group's route.
+    /// </summary>
+    CallView PublishUpdate()
     {
+        _version++;
+        var view = View();
         var conversationId = _start!.ConversationId;
         ConversationIds.TryParse(conversationId, out var direct, out var groupId);
         if (groupId is { } group)
@@ -254,13 +259,14 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
             _ = grains.ToUser(lo, new CallUpdated(view));
             _ = grains.ToUser(hi, new CallUpdated(view));
         }
+        return view;
     }
 
     CallSummary Summary() => new(CallId, _start!.Media, _outcome,
         _acceptedAt is { } accepted && _endedAt is { } ended ? (int)Math.Round((ended - accepted).TotalSeconds) : null, _endedAt);
 
     CallView View() => new(CallId, _start!.ConversationId, _start.Media, _start.CallerId, _state, _outcome,
-        _participants.Select(p => new CallParticipant(p.UserId, p.State)).ToList(), _startedAt, _acceptedAt, _endedAt);
+        _participants.Select(p => new CallParticipant(p.UserId, p.State)).ToList(), _startedAt, _acceptedAt, _endedAt, _version);
 
     Result<CallView> Answer() => Result<CallView>.Success(View());
 

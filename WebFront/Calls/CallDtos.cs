@@ -6,10 +6,10 @@ namespace GoChat.WebFront.Calls;
 /// <summary>A call as the hub shows it (StartCall's answer, callRinging, callUpdated, Sync's conversations).</summary>
 public sealed record CallDto(
     string CallId, string ConversationId, string Media, long CallerId, string State, string? Outcome,
-    IReadOnlyList<CallParticipantDto> Participants, DateTime StartedAt, DateTime? AcceptedAt, DateTime? EndedAt)
+    IReadOnlyList<CallParticipantDto> Participants, DateTime StartedAt, DateTime? AcceptedAt, DateTime? EndedAt, int Version)
 {
     public static CallDto From(CallView c) => new(c.CallId.ToString(), c.ConversationId, c.Media, c.CallerId, c.State, c.Outcome,
-        c.Participants.Select(p => new CallParticipantDto(p.UserId, p.State)).ToList(), c.StartedAt, c.AcceptedAt, c.EndedAt);
+        c.Participants.Select(p => new CallParticipantDto(p.UserId, p.State)).ToList(), c.StartedAt, c.AcceptedAt, c.EndedAt, c.Version);
 }
 
 public sealed record CallParticipantDto(long UserId, string State);
