@@ -4,7 +4,8 @@
 # ffmpeg (probing published videos and cutting their covers) and Node.js 20.19+ with npm (building
 # the web client in WebFront/ClientApp; the build runs npm itself).
 # Idempotent: installs only what is missing.
-# Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive.
+# Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive, and
+# coturn, the TURN server the call tests relay media through (on loopback).
 set -euo pipefail
 
 need=()
@@ -22,6 +23,7 @@ node_ok() {
 node_ok || need+=(nodejs npm)
 if [ "${1:-}" = "--tests" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+  command -v turnserver >/dev/null 2>&1 || need+=(coturn)
 fi
 
 if ((${#need[@]})); then
