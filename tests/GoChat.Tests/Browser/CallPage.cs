@@ -114,6 +114,38 @@ public static class CallPage
         Assert.True(second.AudioEnergy > first.AudioEnergy, $"{page.Who}: audio energy did not grow ({first} -> {second})");
     }
 
+    /// <summary>Decoded video frames per connected RTCPeerConnection of the page.</summary>
+    public static async Task<long[]> FramesPerConnectionAsync(this ChatPage page) =>
+        await page.Page.EvaluateAsync<long[]>("""
+            async () => {
+              const frames = [];
+              for (const pc of window.__pcs || []) {
+                if (pc.connectionState !== 'connected') continue;
+                let n = 0;
+                (await pc.getStats()).forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'video') n += s.framesDecoded || 0; });
+                frames.push(n);
+              }
+              return frames;
+            }
+            """);
+
+    /// <summary>Every one of the page's <paramref name="connections"/> connections decodes video, and keeps decoding.</summary>
+    public static async Task ExpectEveryConnectionDecodingAsync(this ChatPage page, int connections)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(40);
+        long[] first;
+        while ((first = await page.FramesPerConnectionAsync()).Length < connections || first.Any(f => f == 0))
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"{page.Who}: frames per connection {string.Join(",", first)} after 40 s");
+            await Task.Delay(250);
+        }
+        await Task.Delay(2000);
+        var second = await page.FramesPerConnectionAsync();
+        Assert.Equal(connections, second.Length);
+        for (var i = 0; i < connections; i++)
+            Assert.True(second[i] > first[i], $"{page.Who}: connection {i} stopped decoding ({first[i]} -> {second[i]})");
+    }
+
     /// <summary>
     /// The type of the local and remote candidates of each connected pair (getStats: the transport's
     /// selected pair), and the local one's address (a remote peer-reflexive candidate shows none).
