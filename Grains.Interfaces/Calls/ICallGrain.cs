@@ -55,6 +55,13 @@ public interface IConversationCallsGrain : IGrainWithStringKey
     /// <summary>The call ended (told by the call grain, without waiting).</summary>
     [OneWay]
     Task Ended(Guid callId);
+
+    /// <summary>
+    /// A call message still says its call rings or runs: if no grain knows that call any more (it
+    /// was lost with its silo), the message is closed as failed. Without waiting.
+    /// </summary>
+    [OneWay]
+    Task CloseIfLost(long seq, Guid callId, string media);
 }
 
 /// <summary>

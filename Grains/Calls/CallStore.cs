@@ -5,7 +5,7 @@ using NpgsqlTypes;
 namespace GoChat.Grains.Calls;
 
 /// <summary>A call that has not ended, as its message records it.</summary>
-public sealed record OpenCall(string ConversationId, long Seq, Guid CallId);
+public sealed record OpenCall(string ConversationId, long Seq, Guid CallId, string Media);
 
 /// <summary>
 /// Call messages in the messages table (posted through the message log like any other message):
@@ -28,11 +28,11 @@ public sealed class CallStore(NpgsqlDataSource db)
     {
         if (conversationIds.Count == 0) return [];
         await using var connection = await db.OpenConnectionAsync();
-        var rows = await connection.QueryAsync<(string ConversationId, long Seq, string CallId)>("""
-            SELECT conversation_id, seq, call ->> 'callId' FROM messages
+        var rows = await connection.QueryAsync<(string ConversationId, long Seq, string CallId, string Media)>("""
+            SELECT conversation_id, seq, call ->> 'callId', call ->> 'media' FROM messages
             WHERE kind = 7 AND (call ->> 'outcome') IS NULL AND conversation_id = ANY(@conversationIds)
             """, new { conversationIds = conversationIds.ToArray() });
-        return rows.Select(r => new OpenCall(r.ConversationId, r.Seq, Guid.Parse(r.CallId))).ToList();
+        return rows.Select(r => new OpenCall(r.ConversationId, r.Seq, Guid.Parse(r.CallId), r.Media)).ToList();
     }
 
     /// <summary>Dapper has no jsonb type of its own: the value goes as a jsonb parameter.</summary>

@@ -41,6 +41,14 @@ internal sealed class ConversationCallsGrain(IGrainFactory grains) : Grain, ICon
         return started;
     }
 
+    public async Task CloseIfLost(long seq, Guid callId, string media)
+    {
+        if (await grains.GetGrain<ICallGrain>(callId).Get() is not null) return;
+        if (_live == callId) _live = null;
+        await grains.GetGrain<IConversationCallLog>(ConversationId).CloseCall(seq,
+            new CallSummary(callId, CallMedia.IsValid(media) ? media : CallMedia.Audio, CallOutcomes.Failed, null, DateTime.UtcNow));
+    }
+
     public Task Ended(Guid callId)
     {
         if (_live == callId)

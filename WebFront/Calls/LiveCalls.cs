@@ -5,7 +5,7 @@ namespace GoChat.WebFront.Calls;
 /// <summary>
 /// The calls still ringing or running in a user's conversations, for Sync and the conversation
 /// list: the open call messages (one indexed query), each confirmed by its call grain. A call whose
-/// grain no longer knows it (lost with its silo) is left out.
+/// grain no longer knows it (lost with its silo) is left out, and its message is closed as failed.
 /// </summary>
 public sealed class LiveCalls(CallStore store, IGrainFactory grains, ILogger<LiveCalls> logger)
 {
@@ -22,7 +22,9 @@ public sealed class LiveCalls(CallStore store, IGrainFactory grains, ILogger<Liv
     {
         try
         {
-            return await grains.GetGrain<ICallGrain>(call.CallId).Get() is { Over: false } view ? view : null;
+            var view = await grains.GetGrain<ICallGrain>(call.CallId).Get();
+            if (view is null) await grains.GetGrain<IConversationCallsGrain>(call.ConversationId).CloseIfLost(call.Seq, call.CallId, call.Media);
+            return view is { Over: false } ? view : null;
         }
         catch (Exception e)
         {

@@ -289,4 +289,27 @@ public sealed class CallSignallingTests(CallHost calls) : IClassFixture<CallHost
         listed = (await bobHub.Connection.InvokeAsync<JsonElement[]>("Sync")).Single(c => c.GetProperty("id").GetString() == conversation);
         Assert.Equal(JsonValueKind.Null, listed.GetProperty("call").ValueKind);
     }
+
+    [Fact]
+    public async Task A_call_message_whose_call_no_grain_knows_any_more_is_closed_as_failed_when_Sync_meets_it()
+    {
+        var (alice, bob) = (await calls.PersonAsync("alice"), await calls.PersonAsync("bob"));
+        var conversation = CallHost.Direct(alice, bob);
+        using (var http = calls.Host.Client(alice.Token))
+            (await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, "/api/v1/conversations/direct", new { userId = bob.Id })).EnsureSuccessStatusCode();
+        // The message of a call whose grain died with its silo: still open, and no grain knows the call.
+        var lost = Guid.NewGuid();
+        await Sql.ExecuteAsync(calls.Host.ConnectionString, $$"""
+            INSERT INTO messages (conversation_id, seq, sender_id, kind, text, client_msg_id, sent_at, call)
+            VALUES ('{{conversation}}', 1, {{alice.Id}}, 7, 'Video call', 'call:{{lost:N}}', now(),
+                    '{"callId": "{{lost}}", "media": "video", "outcome": null, "durationSeconds": null, "endedAt": null}')
+            """);
+
+        await using var bobHub = await bob.DeviceAsync();
+        var listed = (await bobHub.Connection.InvokeAsync<JsonElement[]>("Sync")).Single(c => c.GetProperty("id").GetString() == conversation);
+        Assert.Equal(JsonValueKind.Null, listed.GetProperty("call").ValueKind);
+        var closed = await calls.ClosedCallMessageAsync(bob, conversation, lost.ToString());
+        Assert.Equal("failed", closed.GetProperty("call").GetProperty("outcome").GetString());
+        Assert.Equal("Video call failed", closed.GetProperty("text").GetString());
+    }
 }
