@@ -62,7 +62,21 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         var view = PublishUpdate();
         foreach (var callee in _participants.Where(p => p.State == Ringing)) _ = grains.ToUser(callee.UserId, new CallRinging(view));
         CallLog.Started(logger, CallId, start.Media, start.CallerId, start.ConversationId, _participants.Count(p => p.State == Ringing));
-        if (start.Invitees.Count > 0 && !_participants.Any(p => p.State == Ringing)) await End(CallOutcomes.Busy);
+        if (start.Invitees.Count > 0 && !_participants.Any(p => p.State == Ringing))
+        {
+            await End(CallOutcomes.Busy);
+            return Answer();
+        }
+        // The callees ring already; the caller is answered once the message is stored, so a Sync that
+        // follows StartCall lists the call.
+        try
+        {
+            await _message;
+        }
+        catch (Exception e)
+        {
+            CallLog.PostFailed(logger, e, CallId);
+        }
         return Answer();
     }
 

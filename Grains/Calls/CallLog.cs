@@ -23,6 +23,9 @@ internal static partial class CallLog
     [LoggerMessage(EventId = 7006, EventName = "CallMessageCloseFailed", Level = LogLevel.Warning, Message = "Call {CallId}: recording the outcome on the call message failed")]
     public static partial void CloseFailed(ILogger logger, Exception exception, Guid callId);
 
+    [LoggerMessage(EventId = 7008, EventName = "CallMessagePostFailed", Level = LogLevel.Warning, Message = "Call {CallId}: posting the call message failed; the call goes on without one")]
+    public static partial void PostFailed(ILogger logger, Exception exception, Guid callId);
+
     [LoggerMessage(EventId = 7007, EventName = "CallEndedByShutdown", Level = LogLevel.Warning, Message = "Call {CallId} ended as failed: its grain is being deactivated while the call was live")]
     public static partial void EndedByShutdown(ILogger logger, Guid callId);
 }
