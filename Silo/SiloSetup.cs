@@ -90,6 +90,7 @@ public static class SiloSetup
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<FollowStore>();
         services.AddSingleton<MessageLog>();
+        services.AddSingleton<Grains.Calls.CallStore>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<GroupStore>();
         services.AddSingleton<MediaStore>();

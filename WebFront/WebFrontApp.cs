@@ -3,6 +3,7 @@ using GoChat.Silo;
 using GoChat.Silo.Health;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Calls;
 using GoChat.WebFront.Media;
 using GoChat.WebFront.Operations;
 using GoChat.WebFront.Realtime;
@@ -61,6 +62,7 @@ internal static class WebFrontApp
         services.AddSingleton<DouyinVideos>();
         services.AddSingleton<VideoPublisher>();
         services.AddSingleton<ConversationViews>();
+        services.AddSingleton<LiveCalls>();
         services.AddSingleton<HubDispatch>();
         services.AddSingleton<RouteTable>();
         services.AddSingleton<RouteListeners>();
@@ -97,6 +99,7 @@ internal static class WebFrontApp
         app.MapGinchatApi();
         app.MapNativeConversationsApi();
         app.MapNativeGroupsApi();
+        app.MapCallsApi();
         app.MapHub<ChatHub>("/hubs/chat");
         app.MapGinchatSockets();
     }

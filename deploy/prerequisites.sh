@@ -7,7 +7,8 @@
 # Pass --cluster for what deploy/cluster.sh needs as well: nginx, the reverse proxy in front of the WebFronts.
 # Pass --tests for what the test suite needs as well: Chromium, which the browser tests drive, nginx
 # (the local cluster test), docker-compose and openssl (checking the Compose file and its proxy without a
-# Docker engine); kubectl (rendering the Kubernetes manifests) it names when missing.
+# Docker engine), coturn (the TURN server the call tests relay media through, on loopback); kubectl
+# (rendering the Kubernetes manifests) it names when missing.
 set -euo pipefail
 cluster=false tests=false
 for arg in "$@"; do
@@ -42,6 +43,7 @@ if $tests; then
   # folders, patches, replicas, labels): Debian's kubernetes-client (1.20, kustomize v2) is too old
   # for them, so install kubectl 1.21 or newer from Kubernetes' own packages when it is missing.
   command -v kubectl >/dev/null 2>&1 || echo "kubectl is missing: the Kubernetes manifest tests need kubectl 1.21+ (https://kubernetes.io/docs/tasks/tools/)" >&2
+  command -v turnserver >/dev/null 2>&1 || need+=(coturn)
 fi
 
 if ((${#need[@]})); then

@@ -3,13 +3,16 @@ namespace GoChat.Grains.Chat;
 /// <summary>The kinds of message, as the native API names them.</summary>
 public static class MessageKinds
 {
-    public static readonly string[] All = ["text", "image", "audio", "video", "file", "system"];
+    public static readonly string[] All = ["text", "image", "audio", "video", "file", "system", "call"];
 
     public static short ToCode(string kind) => (short)(Array.IndexOf(All, kind) + 1);
     public static string FromCode(short code) => code >= 1 && code <= All.Length ? All[code - 1] : "text";
 }
 
-/// <summary>One message of a conversation, as stored (recalled messages have no text or media).</summary>
+/// <summary>
+/// One message of a conversation, as stored (recalled messages have no text or media). A message of
+/// kind "call" carries its call's summary in <paramref name="Call"/>.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ChatMessage(
     long Id,
@@ -23,7 +26,8 @@ public sealed record ChatMessage(
     string ClientMsgId,
     DateTime SentAt,
     DateTime? EditedAt,
-    bool Recalled);
+    bool Recalled,
+    Calls.CallSummary? Call = null);
 
 /// <summary>The media a message carries, as much of it as a client needs to show it.</summary>
 [GenerateSerializer, Immutable]

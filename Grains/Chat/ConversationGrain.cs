@@ -18,7 +18,7 @@ namespace GoChat.Grains.Chat;
 /// runs one turn at a time, so seq assignment needs no lock.
 /// </summary>
 [Reentrant]
-public sealed class ConversationGrain(
+public sealed partial class ConversationGrain(
     MessageLog log, ConversationStore conversations, MediaStore media, IGrainFactory grains, IOptions<MessageOptions> options) : Grain, IConversationGrain
 {
     readonly TimeSpan _editWindow = options.Value.EditWindow;
@@ -159,6 +159,7 @@ public sealed class ConversationGrain(
         if (!await IsMember(callerId)) return NotAllowed();
         if (seq < 1 || seq > _lastSeq || await log.Get(Id, seq) is not { } message) return DomainError.NotFound($"no message {seq} in this conversation");
         if (message.SenderId != callerId) return DomainError.Forbidden($"only the sender may {change} a message");
+        if (message.Kind == "call") return DomainError.Forbidden($"a call message cannot be changed");
         if (message.Recalled) return DomainError.Conflict("the message was recalled");
         if (DateTime.UtcNow - message.SentAt > window) return DomainError.Forbidden($"messages can only be {(change == "edit" ? "edited" : "recalled")} within {window.TotalMinutes:0} minutes of sending");
         return Result<ChatMessage>.Success(message);
@@ -221,7 +222,7 @@ public sealed class ConversationGrain(
     {
         if (string.IsNullOrEmpty(request.ClientMsgId) || request.ClientMsgId.Length > MaxClientMsgIdLength)
             return DomainError.Invalid($"clientMsgId is required (1-{MaxClientMsgIdLength} characters)");
-        if (!MessageKinds.All.Contains(request.Kind) || request.Kind == "system")
+        if (!MessageKinds.All.Contains(request.Kind) || request.Kind is "system" or "call")
             return DomainError.Invalid("kind must be text, image, audio, video or file");
         if (FreeText.CheckLine("clientMsgId", request.ClientMsgId) is { } idError) return idError;
         if (request.Text is { Length: > MaxTextLength }) return DomainError.Invalid($"text must be at most {MaxTextLength} characters");

@@ -1,4 +1,5 @@
 using Dapper;
+using GoChat.Grains.Calls;
 using Microsoft.Extensions.Logging;
 using GoChat.Grains.Storage;
 using Npgsql;
@@ -36,8 +37,8 @@ public sealed class MessageLog : IAsyncDisposable
     static IReadOnlyList<long?> Insert(NpgsqlConnection connection, IReadOnlyList<ChatMessage> messages)
     {
         using var command = new NpgsqlCommand("""
-            INSERT INTO messages (conversation_id, seq, sender_id, kind, text, media_id, reply_to_seq, client_msg_id, sent_at)
-            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::smallint[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::timestamptz[])
+            INSERT INTO messages (conversation_id, seq, sender_id, kind, text, media_id, reply_to_seq, client_msg_id, sent_at, call)
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::smallint[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::timestamptz[], $10::jsonb[])
             ON CONFLICT DO NOTHING
             RETURNING conversation_id, seq, id
             """, connection);
@@ -50,6 +51,7 @@ public sealed class MessageLog : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.ReplyToSeq).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.ClientMsgId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.SentAt).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => CallColumn.Write(m.Call)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         var ids = new Dictionary<(string, long), long>(messages.Count);
         using (var reader = command.ExecuteReader())
             while (reader.Read()) ids[(reader.GetString(0), reader.GetInt64(1))] = reader.GetInt64(2);
@@ -60,18 +62,20 @@ public sealed class MessageLog : IAsyncDisposable
     /// <summary>A message row with its media (if any): FROM messages m LEFT JOIN media.</summary>
     internal const string Select = """
         SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.text, m.media_id, media.content_type AS media_content_type,
-               media.size AS media_size, media.name AS media_name, m.reply_to_seq, m.client_msg_id, m.sent_at, m.edited_at, m.recalled
+               media.size AS media_size, media.name AS media_name, m.reply_to_seq, m.client_msg_id, m.sent_at, m.edited_at, m.recalled, m.call
         FROM messages m LEFT JOIN media ON media.id = m.media_id
         """;
 
     internal sealed record Row(long Id, string ConversationId, long Seq, long SenderId, short Kind, string Text, long? MediaId,
-        string? MediaContentType, long? MediaSize, string? MediaName, long? ReplyToSeq, string ClientMsgId, DateTime SentAt, DateTime? EditedAt, bool Recalled)
+        string? MediaContentType, long? MediaSize, string? MediaName, long? ReplyToSeq, string ClientMsgId, DateTime SentAt, DateTime? EditedAt, bool Recalled,
+        string? Call = null)
     {
         public ChatMessage ToMessage() => new(Id, ConversationId, Seq, SenderId, MessageKinds.FromCode(Kind),
             Recalled ? "" : Text,
             Recalled || MediaId is null ? null : new MediaRef(MediaId.Value, MediaContentType ?? "", MediaSize ?? 0, MediaName ?? ""),
             ReplyToSeq, ClientMsgId,
-            DateTime.SpecifyKind(SentAt, DateTimeKind.Utc), EditedAt is { } e ? DateTime.SpecifyKind(e, DateTimeKind.Utc) : null, Recalled);
+            DateTime.SpecifyKind(SentAt, DateTimeKind.Utc), EditedAt is { } e ? DateTime.SpecifyKind(e, DateTimeKind.Utc) : null, Recalled,
+            CallColumn.Read(Call));
     }
 
     public async Task<long> LastSeq(string conversationId)

@@ -1,3 +1,4 @@
+using GoChat.Grains.Calls;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Media;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,5 +11,6 @@ public static class GrainSettings
     public static IServiceCollection AddGrainSettings(this IServiceCollection services) => services
         .AddSettings<MessageOptions, MessageOptionsValidator>(MessageOptions.Section)
         .AddSettings<GroupOptions, GroupOptionsValidator>(GroupOptions.Section)
-        .AddSettings<MediaOptions, MediaOptionsValidator>(MediaOptions.Section);
+        .AddSettings<MediaOptions, MediaOptionsValidator>(MediaOptions.Section)
+        .AddSettings<CallOptions, CallOptionsValidator>(CallOptions.Section);
 }

@@ -1,22 +1,26 @@
 using GoChat.Grains.Chat;
+using GoChat.WebFront.Calls;
 
 namespace GoChat.WebFront.Apis;
 
 /// <summary>A message as the native API and the hub show it.</summary>
 public sealed record MessageDto(
     long Id, string ConversationId, long Seq, long SenderId, string Kind, string Text, MediaDto? Media, long? ReplyToSeq,
-    string ClientMsgId, DateTime SentAt, DateTime? EditedAt, bool Recalled)
+    string ClientMsgId, DateTime SentAt, DateTime? EditedAt, bool Recalled, MessageCallDto? Call = null)
 {
     public static MessageDto From(ChatMessage m) => new(
         m.Id, m.ConversationId, m.Seq, m.SenderId, m.Kind, m.Text,
         m.Media is { } media ? new MediaDto(media.Id, NativeApiMedia.ContentPath(media.Id), media.ContentType, media.Size, media.Name) : null,
-        m.ReplyToSeq, m.ClientMsgId, m.SentAt, m.EditedAt, m.Recalled);
+        m.ReplyToSeq, m.ClientMsgId, m.SentAt, m.EditedAt, m.Recalled, MessageCallDto.From(m.Call));
 }
 
-/// <summary>A conversation in a user's list; <c>PeerReadSeq</c> (direct conversations) is how far the other user has read.</summary>
+/// <summary>
+/// A conversation in a user's list; <c>PeerReadSeq</c> (direct conversations) is how far the other user has read;
+/// <c>Call</c> is the call ringing or running in it, if any.
+/// </summary>
 public sealed record ConversationDto(
     string Id, string Kind, string Title, UserDto? Peer, long? GroupId, MessageDto? LastMessage, long LastSeq, long ReadSeq, long Unread,
-    long? PeerReadSeq = null);
+    long? PeerReadSeq = null, CallDto? Call = null);
 
 /// <remarks>Public: the hub's MessagePack protocol builds its (de)serializers only for public types.</remarks>
 public sealed record SendMessageRequest(string? ConversationId, string? ClientMsgId, string? Kind, string? Text, long? MediaId, long? ReplyToSeq)

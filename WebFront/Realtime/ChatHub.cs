@@ -49,6 +49,7 @@ internal sealed partial class ChatHub(
     {
         if (Context.Items.TryGetValue(typeof(SessionRevocation), out var session) && session is IAsyncDisposable watching)
             await watching.DisposeAsync();
+        await CallConnectionClosed();
         await connections.Disconnected(UserId, Context.ConnectionId);
     }
 

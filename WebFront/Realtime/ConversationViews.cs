@@ -1,24 +1,29 @@
 using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Calls;
 
 namespace GoChat.WebFront.Realtime;
 
-/// <summary>Renders a user's conversation entries with titles (peer name or group name) and unread counts.</summary>
-internal sealed class ConversationViews(ConversationStore store, IGrainFactory grains, UserViews users)
+/// <summary>Renders a user's conversation entries with titles (peer name or group name), unread counts and any live call.</summary>
+internal sealed class ConversationViews(ConversationStore store, IGrainFactory grains, UserViews users, LiveCalls calls)
 {
     public const int MaxListed = 500;
 
     public async Task<IReadOnlyList<ConversationDto>> ListFor(long userId, int limit = MaxListed)
     {
         var entries = await store.ListFor(userId, limit);
-        return await Task.WhenAll(entries.Select(Render));
+        var live = await calls.In(entries.Select(e => e.ConversationId).ToList());
+        return await Task.WhenAll(entries.Select(e => Render(e, live)));
     }
 
     public async Task<ConversationDto?> Get(string conversationId, long userId) =>
-        await store.Get(conversationId, userId) is { } entry ? await Render(entry) : null;
+        await store.Get(conversationId, userId) is { } entry ? await Render(entry, await calls.In([conversationId])) : null;
 
-    async Task<ConversationDto> Render(ConversationEntry e)
+    async Task<ConversationDto> Render(ConversationEntry e, IReadOnlyDictionary<string, CallDto> live) =>
+        await RenderEntry(e) with { Call = live.GetValueOrDefault(e.ConversationId) };
+
+    async Task<ConversationDto> RenderEntry(ConversationEntry e)
     {
         var last = e.LastMessage is null ? null : MessageDto.From(e.LastMessage);
         var unread = Math.Max(0, e.LastSeq - e.ReadSeq);

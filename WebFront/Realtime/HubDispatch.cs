@@ -1,6 +1,8 @@
 using System.Globalization;
+using GoChat.Grains.Calls;
 using GoChat.Grains.Chat;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Calls;
 using Microsoft.AspNetCore.SignalR;
 
 namespace GoChat.WebFront.Realtime;
@@ -43,6 +45,10 @@ internal sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, ILogger
             UserTyping e => to.Typing(new TypingEventDto(e.ConversationId, e.UserId)),
             PresenceChanged e => to.Presence(new PresenceEventDto(e.UserId, e.Online)),
             Resync e => to.Resync(new ResyncEventDto(e.ConversationId)),
+            CallRinging e => to.CallRinging(CallDto.From(e.Call)),
+            CallUpdated e => to.CallUpdated(CallDto.From(e.Call)),
+            // Only the connection the recipient is in the call with; on the WebFronts without it, a no-op.
+            CallSignalled e => hub.Clients.Client(e.ToConnectionId).CallSignal(new CallSignalEventDto(e.CallId.ToString(), e.FromUserId, CallSignalDto.From(e.Signal))),
             _ => Task.CompletedTask,
         };
         Watch(sending, chatEvent);

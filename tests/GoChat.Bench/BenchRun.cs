@@ -80,6 +80,9 @@ public static class BenchRun
                     return new ScenarioResult(scenario, "pages/s", null, null, "skipped: needs the bench's own GoChat (no --url) to bulk-load its database");
                 return new ScenarioResult(scenario, "pages/s", await HistoryScenario.RunAsync(gochat, GoChatProcess.EmbeddedConnectionString(ownGoChat, dataDir), options), null,
                     $"{options.HistoryRows:N0} messages, random 50-message pages by beforeSeq, one reader (latency = one request); no baseline");
+            case "calls":
+                return new ScenarioResult(scenario, "setups/s", await CallsScenario.RunAsync(gochat, options), null,
+                    $"{options.CallPairs} pairs setting up calls back to back (signalling only: start, ring, accept, offer/answer and 2 candidates each way, hang up); latency = StartCall to callRinging on the callee; {options.CallChatPairs} chat senders paced beside; no baseline");
             default:
                 throw new ArgumentException(scenario);
         }

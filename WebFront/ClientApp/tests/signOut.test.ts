@@ -87,6 +87,11 @@ describe('signing out', () => {
     await useMessages().send('d:1:2', { kind: 'text', text: 'see you' })
     server.connection.raise('typing', { conversationId: 'g:7', userId: tom.id })
     server.connection.raise('read', { conversationId: 'd:1:2', userId: pia.id, seq: 4 })
+    server.connection.raise('callRinging', {
+      callId: 'c1', conversationId: 'd:1:2', media: 'video', callerId: pia.id, state: 'ringing', outcome: null,
+      participants: [{ userId: pia.id, state: 'joined' }, { userId: ann.id, state: 'ringing' }],
+      startedAt: new Date().toISOString(), acceptedAt: null, endedAt: null, version: 1,
+    })
     await usePeople().user(99)
     const during = snapshot(pinia)
     for (const [store, state] of Object.entries(during))

@@ -36,6 +36,10 @@ public sealed class Chromium : IAsyncLifetime
                 "--disable-quic",
                 "--use-fake-device-for-media-stream",
                 "--use-fake-ui-for-media-stream",
+                // Calls (CallBrowserTests): WebRTC between pages of this machine, over loopback only.
+                "--allow-loopback-in-peer-connection",
+                "--disable-features=WebRtcHideLocalIpsWithMdns",
+                "--autoplay-policy=no-user-gesture-required",
             ],
         });
     }

@@ -16,7 +16,7 @@ public sealed class ChatClient : IAsyncDisposable
     ChatClient(HubConnection connection)
     {
         Connection = connection;
-        foreach (var name in new[] { "message", "messageUpdated", "read", "typing", "conversationUpdated", "presence", "resync" })
+        foreach (var name in new[] { "message", "messageUpdated", "read", "typing", "conversationUpdated", "presence", "resync", "callRinging", "callUpdated", "callSignal" })
             connection.On<JsonElement>(name, payload =>
             {
                 _events.Enqueue((name, payload));
@@ -24,14 +24,19 @@ public sealed class ChatClient : IAsyncDisposable
             });
     }
 
-    public static Task<ChatClient> ConnectAsync(GoChatHost host, string token, bool messagePack = false) =>
-        ConnectAsync(host.BaseAddress, token, messagePack);
+    public static Task<ChatClient> ConnectAsync(GoChatHost host, string token, bool messagePack = false, string? device = null) =>
+        ConnectAsync(host.BaseAddress, token, messagePack, device: device);
 
-    /// <summary>Connects to the hub at <paramref name="baseAddress"/> (a WebFront or a proxy in front of several).</summary>
-    public static async Task<ChatClient> ConnectAsync(Uri baseAddress, string token, bool messagePack = false, Action<HttpConnectionOptions>? configure = null)
+    /// <summary>
+    /// Connects to the hub at <paramref name="baseAddress"/> (a WebFront or a proxy in front of several);
+    /// <paramref name="device"/> names the page or app, as the web client does, so a reconnect takes its place in a call.
+    /// </summary>
+    public static async Task<ChatClient> ConnectAsync(Uri baseAddress, string token, bool messagePack = false, Action<HttpConnectionOptions>? configure = null,
+        string? device = null)
     {
+        var path = device is null ? "/hubs/chat" : $"/hubs/chat?device={Uri.EscapeDataString(device)}";
         var builder = new HubConnectionBuilder()
-            .WithUrl(new Uri(baseAddress, "/hubs/chat"), o =>
+            .WithUrl(new Uri(baseAddress, path), o =>
             {
                 o.AccessTokenProvider = () => Task.FromResult<string?>(token);
                 configure?.Invoke(o);

@@ -12,7 +12,7 @@ namespace GoChat.Tests.Infrastructure;
 /// GoChat's grains on Orleans' TestCluster (one in-process silo) over a real, migrated PostgreSQL
 /// database, with no WebFront: for tests of grain rules that need no HTTP, hub or socket.
 /// </summary>
-public sealed class GrainCluster : IAsyncLifetime
+public class GrainCluster : IAsyncLifetime
 {
     TestCluster? _cluster;
 
@@ -30,10 +30,14 @@ public sealed class GrainCluster : IAsyncLifetime
         await SchemaMigrator.MigrateAsync(connectionString, NullLogger.Instance);
         var builder = new TestClusterBuilder(1);
         builder.Properties["ConnectionStrings:GoChat"] = connectionString;
+        foreach (var (key, value) in Settings) builder.Properties[key] = value;
         builder.AddSiloBuilderConfigurator<Configurator>();
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }
+
+    /// <summary>Settings for the silo ("GoChat:Calls:RingTimeout" = "00:00:01"), for a fixture that needs other than the defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
     public async Task DisposeAsync()
     {

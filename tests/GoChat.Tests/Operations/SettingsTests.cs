@@ -26,6 +26,13 @@ public sealed class SettingsTests
         { "--GoChat:Silo:Name=web 1", "GoChat:Silo:Name must be 1 to 64 letters, digits, '.', '-' or '_' (it is 'web 1')" },
         { "--GoChat:Silo:Port=abc", "GoChat:Silo:Port" },
         { "--GoChat:EmbeddedPostgresPort=-5", "GoChat:EmbeddedPostgresPort must be between 0 and 65535 (it is -5)" },
+        { "--GoChat:Calls:RingTimeout=00:00:00", "GoChat:Calls:RingTimeout must be between 00:00:01 and 00:10:00 (it is 00:00:00)" },
+        { "--GoChat:Calls:ReconnectGrace=01:00:00", "GoChat:Calls:ReconnectGrace must be between 00:00:01 and 00:10:00" },
+        { "--GoChat:Calls:MaxMeshParticipants=1", "GoChat:Calls:MaxMeshParticipants must be between 2 and 8 (it is 1)" },
+        { "--GoChat:Calls:CredentialTtl=00:00:10", "GoChat:Calls:CredentialTtl must be between 00:01:00 and 7.00:00:00" },
+        { "--GoChat:Calls:TurnUrls:0=turn:127.0.0.1:3478", "GoChat:Calls:TurnSecret must be set to the TURN server's shared secret" },
+        { "--GoChat:Calls:TurnUrls:0=http://turn.example.com", "GoChat:Calls:TurnUrls:0 must be a turn: or turns: URL" },
+        { "--GoChat:Calls:StunUrls:0=turn:127.0.0.1", "GoChat:Calls:StunUrls:0 must be a stun: or stuns: URL" },
     };
 
     [Theory]

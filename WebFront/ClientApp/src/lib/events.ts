@@ -3,6 +3,7 @@
 // WebFront/Realtime). A new event (a call ringing, a streamed bot reply) is one more entry here;
 // the link store registers handlers only through this table, so a misspelt name or a wrong
 // payload type does not compile.
+import type { Call, CallMedia, CallSignal, CallSignalEvent } from './callTypes'
 import type { Conversation, Message, SendRequest } from './types'
 
 /** `read`: the other member of a direct conversation has read it through `seq`. */
@@ -43,6 +44,12 @@ export interface HubEvents {
   /** You joined a group (or were added): its conversation, as Sync would list it. */
   conversationUpdated: Conversation
   resync: ResyncEvent
+  /** A call rings you (every connection of yours). */
+  callRinging: Call
+  /** A call in one of your conversations changed. */
+  callUpdated: Call
+  /** A WebRTC signal from another participant of the call this connection is in. */
+  callSignal: CallSignalEvent
 }
 
 export type HubEventName = keyof HubEvents
@@ -56,6 +63,12 @@ export interface HubMethods {
   SendMessage(request: SendRequest): Message
   MarkRead(conversationId: string, seq: number): void
   Typing(conversationId: string): void
+  /** Starts a call, or joins the one already ringing or running in the conversation. */
+  StartCall(conversationId: string, media: CallMedia): Call
+  AcceptCall(callId: string): Call
+  DeclineCall(callId: string): Call
+  LeaveCall(callId: string): Call
+  SendCallSignal(callId: string, toUserId: number, signal: CallSignal): void
 }
 
 export type HubMethodName = keyof HubMethods

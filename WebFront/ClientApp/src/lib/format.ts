@@ -18,7 +18,7 @@ export function previewOf(c: Conversation, me: number, nameOf: (id: number) => s
   if (!m) return 'No messages yet'
   const who = m.senderId === me ? 'You: ' : c.kind === 'group' ? `${nameOf(m.senderId)}: ` : ''
   if (m.recalled) return `${who}message recalled`
-  const body = m.kind === 'text' || m.kind === 'system' ? m.text : { image: '📷 Photo', audio: '🎤 Voice note', video: '🎬 Video', file: `📄 ${m.media?.name || 'File'}` }[m.kind]
+  const body = m.kind === 'text' || m.kind === 'system' || m.kind === 'call' ? m.text : { image: '📷 Photo', audio: '🎤 Voice note', video: '🎬 Video', file: `📄 ${m.media?.name || 'File'}` }[m.kind]
   return who + body
 }
 

@@ -1,4 +1,5 @@
 // Shapes of the native API (docs/api.md, shared api-native.md). Ids are JSON numbers below 2^53.
+import type { Call, MessageCall } from './callTypes'
 
 export interface User {
   id: number
@@ -18,7 +19,7 @@ export interface Media {
   name?: string | null
 }
 
-export type MessageKind = 'text' | 'image' | 'audio' | 'video' | 'file' | 'system'
+export type MessageKind = 'text' | 'image' | 'audio' | 'video' | 'file' | 'system' | 'call'
 
 export interface Message {
   id: number
@@ -33,6 +34,8 @@ export interface Message {
   sentAt: string
   editedAt?: string | null
   recalled: boolean
+  /** Kind `call`: the call and, once it ended, its outcome and duration. */
+  call?: MessageCall | null
 }
 
 export interface Conversation {
@@ -47,6 +50,8 @@ export interface Conversation {
   unread: number
   /** Direct conversations: how far the other user has read. */
   peerReadSeq?: number | null
+  /** The call ringing or running in it, if any. */
+  call?: Call | null
 }
 
 export interface GroupMember {

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { watch } from 'vue'
 import { whenUnauthorized } from '../lib/api'
+import { useCalls } from './calls'
 import { useConversations } from './conversations'
 import { useGroups } from './groups'
 import { useLink } from './link'
@@ -19,9 +20,11 @@ export const useChat = defineStore('chat', () => {
   const people = usePeople()
   const groups = useGroups()
   const typing = useTyping()
+  const calls = useCalls()
 
   link.onSync(async (list, reason) => {
     for (const id of conversations.applySync(list)) messages.forget(id)
+    void calls.applySync(list, reason)
     await messages.fillAll()
     if (conversations.activeId) messages.markRead(conversations.activeId)
     if (reason === 'connected') {
@@ -59,6 +62,7 @@ export const useChat = defineStore('chat', () => {
     people.reset()
     groups.reset()
     typing.reset()
+    calls.reset()
   }
 
   return { start, open, stop }

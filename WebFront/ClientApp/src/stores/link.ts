@@ -13,6 +13,16 @@ export type SyncReason = 'connected' | 'catchUp'
 export type SyncHandler = (conversations: Conversation[], reason: SyncReason) => Promise<void>
 
 const catchUpSeconds = 60
+
+/** This page's own id, kept across reloads of the tab (sessionStorage) and unique per tab. */
+function deviceId(): string {
+  let id = sessionStorage.getItem('gochat.device')
+  if (!id) {
+    id = Array.from(crypto.getRandomValues(new Uint8Array(12)), b => b.toString(16).padStart(2, '0')).join('')
+    sessionStorage.setItem('gochat.device', id)
+  }
+  return id
+}
 /** While reconnecting, the token is checked this often (seconds), so a revoked one signs the page out. */
 const tokenCheckSeconds = 10
 
@@ -72,7 +82,8 @@ export const useLink = defineStore('link', () => {
     const { HubConnectionBuilder, LogLevel } = await import('@microsoft/signalr')
     if (stopped) return
     const c = new HubConnectionBuilder()
-      .withUrl('/hubs/chat', { accessTokenFactory: () => token() ?? '' })
+      // The page names itself (docs/calls.md, "Reconnecting"): a new connection of the same page takes its place in a call.
+      .withUrl(`/hubs/chat?device=${deviceId()}`, { accessTokenFactory: () => token() ?? '' })
       // Never give up: after a long outage keep trying every 5 seconds.
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: ctx => [0, 1000, 2000, 3000][ctx.previousRetryCount] ?? 5000 })
       .configureLogging(LogLevel.None)
