@@ -1,0 +1,42 @@
+using GoChat.Grains.Users;
+using GoChat.Silo.Telemetry;
+using GoChat.WebFront.Accounts;
+using Microsoft.AspNetCore.Authorization;
+using Orleans.Dashboard;
+
+namespace GoChat.WebFront.Operations;
+
+/// <summary>
+/// The Orleans dashboard at /dashboard (GoChat:Telemetry:Dashboard), behind ASP.NET Core
+/// authorization: only users whose account is an administrator's (users.is_admin) are served;
+/// anonymous requests get 401, other users 403. Being an administrator is looked up per request
+/// (not carried in the token), so revoking it takes effect at once.
+/// </summary>
+internal static class Dashboard
+{
+    public const string Path = "/dashboard";
+    public const string AdminPolicy = "administrators";
+
+    public static void AddAdministratorsPolicy(this IServiceCollection services)
+    {
+        services.AddSingleton<IAuthorizationHandler, AdministratorHandler>();
+        services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().AddRequirements(new AdministratorRequirement()));
+    }
+
+    public static void MapGoChatDashboard(this WebApplication app)
+    {
+        if (!Telemetry.Read(app.Configuration).Dashboard) return;
+        app.MapOrleansDashboard(routePrefix: Path).RequireAuthorization(AdminPolicy);
+    }
+
+    sealed class AdministratorRequirement : IAuthorizationRequirement;
+
+    sealed class AdministratorHandler(IGrainFactory grains) : AuthorizationHandler<AdministratorRequirement>
+    {
+        protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, AdministratorRequirement requirement)
+        {
+            if (context.User.Identity?.IsAuthenticated != true) return;
+            if (await grains.GetGrain<IUserGrain>(context.User.UserId()).GetProfile() is { IsAdmin: true }) context.Succeed(requirement);
+        }
+    }
+}
