@@ -4,6 +4,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GoChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 
 namespace GoChat.Tests.Operations;
 
@@ -100,6 +103,28 @@ public sealed class ObservabilityTests
             Assert.True(entry.RootElement.TryGetProperty("Category", out _), line);
         }
         Assert.Contains(lines, l => JsonDocument.Parse(l).RootElement.GetProperty("EventId").GetInt32() == 6010);
+    }
+
+    [Fact]
+    public async Task With_an_otlp_endpoint_configured_traces_and_metrics_are_exported_to_it()
+    {
+        // A stand-in collector: OTLP over HTTP posts to /v1/traces and /v1/metrics.
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var collectorBuilder = WebApplication.CreateSlimBuilder();
+        collectorBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var collector = collectorBuilder.Build();
+        collector.MapPost("/v1/{signal}", (string signal) => { received.Enqueue(signal); return Results.Ok(); });
+        await collector.StartAsync();
+
+        await using var host = await GoChatHost.StartAsync(null,
+            $"--OTEL_EXPORTER_OTLP_ENDPOINT={collector.Urls.First()}", "--OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
+            "--OTEL_METRIC_EXPORT_INTERVAL=500", "--OTEL_BSP_SCHEDULE_DELAY=200");
+        await host.RegisterAsync("otlp_user");
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!(received.Contains("traces") && received.Contains("metrics")) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Contains("traces", received);
+        Assert.Contains("metrics", received);
     }
 
     static async Task<string> Scrape(HttpClient http)
