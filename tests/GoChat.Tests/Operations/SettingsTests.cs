@@ -26,6 +26,7 @@ public sealed class SettingsTests
         { "--GoChat:Silo:Name=web 1", "GoChat:Silo:Name must be 1 to 64 letters, digits, '.', '-' or '_' (it is 'web 1')" },
         { "--GoChat:Silo:Port=abc", "GoChat:Silo:Port" },
         { "--GoChat:EmbeddedPostgresPort=-5", "GoChat:EmbeddedPostgresPort must be between 0 and 65535 (it is -5)" },
+        { "--GoChat:Media:Storage=s3", "GoChat:Media:Storage must be directory or database (it is 's3')" },
         { "--GoChat:Telemetry:OtlpEndpoint=collector:4317", "GoChat:Telemetry:OtlpEndpoint must be an absolute http(s) URL" },
         { "--GoChat:Telemetry:MetricsAllowedFrom=127.0.0.1, intranet", "GoChat:Telemetry:MetricsAllowedFrom must be addresses or CIDR networks separated by commas, such as 127.0.0.0/8, 10.0.0.0/8 ('intranet' is neither)" },
         { "--GoChat:Telemetry:ConsoleLogFormat=xml", "GoChat:Telemetry:ConsoleLogFormat must be one of simple, json, systemd (it is 'xml')" },
