@@ -10,7 +10,8 @@ namespace GoChat.WebFront.Operations;
 /// The Orleans dashboard at /dashboard (GoChat:Telemetry:Dashboard), behind ASP.NET Core
 /// authorization: only users whose account is an administrator's (users.is_admin) are served;
 /// anonymous requests get 401, other users 403. Being an administrator is looked up per request
-/// (not carried in the token), so revoking it takes effect at once.
+/// (not carried in the token), so revoking it takes effect at once. A browser opens it as
+/// /dashboard/?access_token=...; the token then travels in a cookie sent to /dashboard only.
 /// </summary>
 internal static class Dashboard
 {
@@ -23,9 +24,28 @@ internal static class Dashboard
         services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().AddRequirements(new AdministratorRequirement()));
     }
 
+    /// <summary>Carries an administrator's token to the dashboard's own requests, which a browser sends without an Authorization header.</summary>
+    public const string TokenCookie = "gochat_dashboard";
+
     public static void MapGoChatDashboard(this WebApplication app)
     {
         if (!Telemetry.Read(app.Configuration).Dashboard) return;
+        // Opened as /dashboard/?access_token=...: once that is served, the page's own requests
+        // (relative URLs, no header) carry the token in a cookie scoped to the dashboard alone.
+        app.Use((http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments(Path) && http.Request.Query["access_token"].FirstOrDefault() is { Length: > 0 } token)
+                http.Response.OnStarting(() =>
+                {
+                    if (http.Response.StatusCode == StatusCodes.Status200OK)
+                        http.Response.Cookies.Append(TokenCookie, token, new CookieOptions
+                        {
+                            Path = Path, HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = http.Request.IsHttps,
+                        });
+                    return Task.CompletedTask;
+                });
+            return next(http);
+        });
         app.MapOrleansDashboard(routePrefix: Path).RequireAuthorization(AdminPolicy);
     }
 

@@ -83,6 +83,24 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
+    public async Task A_browser_opening_the_dashboard_with_an_administrators_token_gets_its_data_requests_through_a_dashboard_cookie()
+    {
+        await using var host = await GoChatHost.StartAsync(null, "--GoChat:Telemetry:Dashboard=true");
+        var (_, userToken) = await host.RegisterAsync("dash_cookie_user");
+        var (adminId, adminToken) = await host.RegisterAsync("dash_cookie_admin");
+        await Sql.ScalarAsync<int>(host.ConnectionString, $"UPDATE users SET is_admin = true WHERE id = {adminId} RETURNING 1");
+        using var browser = host.Client(); // no Authorization header; HttpClient keeps cookies as a browser does
+        using var userBrowser = host.Client();
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/dashboard/?access_token={adminToken}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/dashboard/DashboardCounters")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/users/me")).StatusCode); // the cookie is the dashboard's alone
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await userBrowser.GetAsync($"/dashboard/?access_token={userToken}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await userBrowser.GetAsync("/dashboard/DashboardCounters")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_json_console_option_writes_one_json_object_per_log_line()
     {
         var connectionString = await TestDatabase.CreateAsync();
