@@ -10,7 +10,19 @@ using Microsoft.AspNetCore.Http;
 
 namespace GoChat.Tests.Operations;
 
+/// <summary>
+/// OpenTelemetry listens to meters by name across the process, so with several hosts in one test
+/// process each /metrics sums them all (a deployed process has one host): the exact counts here
+/// need the other test classes not to be sending meanwhile.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideMetricsCollection
+{
+    public const string Name = "process-wide metrics";
+}
+
 /// <summary>Metrics at /metrics for allowed addresses only, the Orleans dashboard for administrators only, JSON console logs.</summary>
+[Collection(ProcessWideMetricsCollection.Name)]
 public sealed class ObservabilityTests
 {
     [Fact]
