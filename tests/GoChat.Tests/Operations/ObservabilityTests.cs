@@ -61,6 +61,18 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
+    public async Task A_headless_silo_given_an_http_address_serves_its_own_metrics()
+    {
+        await using var host = await GoChatHost.StartAsync();
+        var port = GoChatProcess.FreePort();
+        using var headless = await HeadlessSiloProcess.StartAsync(host, $"--urls=http://127.0.0.1:{port}");
+        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        var metrics = await Scrape(scraper);
+        Assert.Matches(new Regex(@"^orleans_\w+", RegexOptions.Multiline), metrics);
+        Assert.Matches(new Regex(@"^target_info\{[^}]*service_instance_id=", RegexOptions.Multiline), metrics);
+    }
+
+    [Fact]
     public async Task Metrics_are_refused_to_an_address_the_operator_did_not_allow()
     {
         // Loopback left out of the allow-list stands for any address not on it.
