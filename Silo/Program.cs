@@ -1,5 +1,6 @@
 using GoChat.Grains.Configuration;
 using GoChat.Silo.Health;
+using GoChat.Silo.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
@@ -46,6 +47,7 @@ internal static class Program
             AddQuietDefaults(web.Configuration);
             await web.AddGoChatSiloAsync();
             var app = web.Build();
+            app.MapGoChatMetrics();
             app.MapGoChatHealth();
             return app;
         }

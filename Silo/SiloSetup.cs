@@ -9,6 +9,8 @@ using GoChat.Grains.Users;
 using GoChat.Grains.Storage;
 using GoChat.Silo.Database;
 using GoChat.Silo.Health;
+using GoChat.Silo.Telemetry;
+using Orleans.Dashboard;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,9 +37,13 @@ public static class SiloSetup
     public static async Task<GoChatDatabase> AddGoChatSiloAsync(this IHostApplicationBuilder builder, CancellationToken ct = default)
     {
         var config = builder.Configuration;
-        using var startupLogs = LoggerFactory.Create(logging => logging
-            .AddConfiguration(config.GetSection("Logging"))
-            .AddSimpleConsole(o => o.SingleLine = true));
+        var telemetry = Telemetry.Telemetry.Read(config);
+        builder.Logging.UseConsoleFormat(telemetry);
+        using var startupLogs = LoggerFactory.Create(logging =>
+        {
+            logging.AddConfiguration(config.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true);
+            logging.UseConsoleFormat(telemetry);
+        });
         // Checked before anything starts: a wrong endpoint must not first start a private database.
         var endpoint = SiloEndpointOptions.Read(config);
         var database = await GoChatDatabase.OpenAsync(config, startupLogs.CreateLogger("GoChat.Database"), ct);
@@ -52,9 +58,13 @@ public static class SiloSetup
             .AddCheck<SiloActiveCheck>("silo", tags: [ReadyTag])
             .AddCheck<DatabaseCheck>("database", tags: [ReadyTag]);
 
+        builder.AddGoChatTelemetry(telemetry, endpoint.Name);
         var connectionString = database.ConnectionString;
         builder.UseOrleans(silo =>
         {
+            // Trace context carried across grain calls costs a filter per call: only when traces go somewhere.
+            if (Telemetry.Telemetry.ExportsOtlp(telemetry, config)) silo.AddActivityPropagation();
+            if (telemetry.Dashboard) silo.AddDashboard();
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = endpoint.ClusterId;
@@ -97,6 +107,8 @@ public static class SiloSetup
         services.AddSingleton<VideoStore>();
         services.AddSingleton<EngagementStore>();
         services.AddSingleton<GroupCommitter>();
+        services.AddMetrics();
+        services.AddSingleton<ChatMetrics>();
         services.AddSingleton<IMediaAccessPolicy, ConversationMediaAccess>();
         return services;
     }

@@ -1,6 +1,7 @@
 using GoChat.Grains.Configuration;
 using GoChat.Silo;
 using GoChat.Silo.Health;
+using GoChat.Silo.Telemetry;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
 using GoChat.WebFront.Calls;
@@ -52,6 +53,7 @@ internal static class WebFrontApp
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        services.AddAdministratorsPolicy();
         services.AddSettings<WebFrontOptions, WebFrontOptionsValidator>(WebFrontOptions.Section);
         services.AddSettings<JwtOptions, JwtOptionsValidator>(JwtOptions.Section);
         services.AddSettings<DeliveryOptions, DeliveryOptionsValidator>(DeliveryOptions.Section);
@@ -63,6 +65,7 @@ internal static class WebFrontApp
         services.AddSingleton<VideoPublisher>();
         services.AddSingleton<ConversationViews>();
         services.AddSingleton<LiveCalls>();
+        services.AddSingleton<DeliveryMetrics>();
         services.AddSingleton<HubDispatch>();
         services.AddSingleton<RouteTable>();
         services.AddSingleton<RouteListeners>();
@@ -78,6 +81,7 @@ internal static class WebFrontApp
     public static void MapWebFront(this WebApplication app)
     {
         app.UseNodeHeader();
+        app.MapGoChatMetrics();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
         app.UseStatusCodePages();
         app.UseJsonCharsetCheck();
@@ -89,6 +93,7 @@ internal static class WebFrontApp
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
         app.MapGoChatHealth();
+        app.MapGoChatDashboard();
         app.MapOpenApi();
         app.MapScalarApiReference("/api-reference", o => o.WithTitle("GoChat API"));
         app.MapWebClient();

@@ -19,7 +19,7 @@ namespace GoChat.Grains.Chat;
 /// </summary>
 [Reentrant]
 public sealed partial class ConversationGrain(
-    MessageLog log, ConversationStore conversations, MediaStore media, IGrainFactory grains, IOptions<MessageOptions> options) : Grain, IConversationGrain
+    MessageLog log, ConversationStore conversations, MediaStore media, IGrainFactory grains, IOptions<MessageOptions> options, ChatMetrics metrics) : Grain, IConversationGrain
 {
     readonly TimeSpan _editWindow = options.Value.EditWindow;
     readonly TimeSpan _recallWindow = options.Value.RecallWindow;
@@ -106,6 +106,7 @@ public sealed partial class ConversationGrain(
             return original is null ? DomainError.Conflict("the message could not be stored; send it again") : Result<ChatMessage>.Success(original);
         }
         var committed = message with { Id = id.Value };
+        metrics.Sent();
         await Publish(new MessageSent(committed), message.SenderId);
         return Result<ChatMessage>.Success(committed);
     }

@@ -15,8 +15,14 @@ public sealed class MediaStorageException(string message, Exception inner) : Exc
 /// name a client chose ever reaches the file system. An upload is written under <c>tmp/</c> and
 /// renamed into place only once complete and flushed: readers never see a partial file, and a
 /// refused or failed upload leaves nothing behind.
+/// <para>
+/// With a <see cref="MediaContentTable"/> (GoChat:Media:Storage=database) every stored content is
+/// also written to the database before the upload succeeds, and a content missing here (uploaded
+/// through another node) is fetched from there into this directory on first read: the directory
+/// becomes a per-node cache, and the database the one copy every node shares.
+/// </para>
 /// </summary>
-public sealed class MediaFiles(string root)
+public sealed class MediaFiles(string root, MediaContentTable? database = null)
 {
     const int CopyBufferSize = 81920;
     const string TempFolder = "tmp";
@@ -73,6 +79,7 @@ public sealed class MediaFiles(string root)
                 // Overwriting is safe: a file that appeared meanwhile has the same bytes.
                 File.Move(temp, target, overwrite: true);
             }
+            if (database is not null) await database.Save(hash, target, ct);
             return new StoredFile(hash, size);
         }
         catch (IOException e) when (!reading)
@@ -83,6 +90,37 @@ public sealed class MediaFiles(string root)
         {
             ArrayPool<byte>.Shared.Return(buffer);
             DeleteQuietly(temp); // already gone when it was moved into place
+        }
+    }
+
+    /// <summary>
+    /// The path of a content file, fetched from the database first when it is not here yet (and
+    /// the storage is the database); null when neither holds it.
+    /// </summary>
+    public async Task<string?> Locate(string sha256, CancellationToken ct)
+    {
+        var target = PathOf(sha256);
+        if (File.Exists(target) || database is null) return File.Exists(target) ? target : null;
+        var temp = Path.Combine(Root, TempFolder, Guid.NewGuid().ToString("N") + TempSuffix);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
+            {
+                if (!await database.CopyTo(sha256, file, ct)) return null;
+                file.Flush(flushToDisk: true);
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(temp, target, overwrite: true); // a copy fetched meanwhile by another request has the same bytes
+            return target;
+        }
+        catch (IOException e)
+        {
+            throw new MediaStorageException($"could not write a content file fetched from the database into the media directory {Root}", e);
+        }
+        finally
+        {
+            DeleteQuietly(temp);
         }
     }
 

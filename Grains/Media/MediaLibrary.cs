@@ -49,11 +49,10 @@ public sealed class MediaLibrary(
     {
         var found = await Find(userId, mediaId, ct);
         if (found.Value is not { } media) return found.Error!;
-        var path = files.PathOf(media.Sha256);
-        if (!File.Exists(path))
+        if (await files.Locate(media.Sha256, ct) is not { } path)
         {
             // A lost file or a media directory not shared by every WebFront; the row alone cannot be served.
-            MediaLog.FileMissing(logger, mediaId, path);
+            MediaLog.FileMissing(logger, mediaId, files.PathOf(media.Sha256));
             return DomainError.NotFound($"the content of media {mediaId} is not available");
         }
         return Result<StoredMedia>.Success(new StoredMedia(media, path));

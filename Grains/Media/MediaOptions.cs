@@ -11,6 +11,17 @@ public sealed class MediaOptions
     /// <summary>Where media files are kept; empty means {GoChat:DataDir}/media.</summary>
     public string? Dir { get; set; }
 
+    /// <summary>
+    /// Where the bytes are kept: "directory" (Dir only; every WebFront of a cluster must share it) or
+    /// "database" (PostgreSQL holds every upload, Dir is each node's cache of what it served).
+    /// </summary>
+    public string Storage { get; set; } = DirectoryStorage;
+
+    public const string DirectoryStorage = "directory";
+    public const string DatabaseStorage = "database";
+
+    public bool InDatabase => string.Equals(Storage, DatabaseStorage, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The largest upload of each kind, in bytes.</summary>
     public MaxBytesOptions MaxBytes { get; set; } = new();
 
@@ -35,6 +46,8 @@ internal sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
         .InRange(options.MaxBytes.Audio, 1, Largest, "MaxBytes:Audio")
         .InRange(options.MaxBytes.Video, 1, Largest, "MaxBytes:Video")
         .InRange(options.MaxBytes.File, 1, Largest, "MaxBytes:File")
+        .Require(options.InDatabase || string.Equals(options.Storage, MediaOptions.DirectoryStorage, StringComparison.OrdinalIgnoreCase),
+            nameof(options.Storage), $"must be directory or database (it is '{options.Storage}')")
         .Require(options.Dir is null || options.Dir.IndexOfAny(Path.GetInvalidPathChars()) < 0, nameof(options.Dir), "is not a valid path")
         .Result;
 }

@@ -8,7 +8,8 @@ namespace GoChat.WebFront.Accounts;
 
 /// <summary>
 /// Authenticates "Authorization: Bearer &lt;token&gt;", or "?access_token=" (the SignalR browser
-/// mechanism), through <see cref="TokenService"/> so revoked tokens fail at once.
+/// mechanism), or on the Orleans dashboard its cookie (<see cref="Operations.Dashboard"/>), through
+/// <see cref="TokenService"/> so revoked tokens fail at once.
 /// </summary>
 internal sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -22,7 +23,8 @@ internal sealed class TokenAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var token = BearerToken(Request) ?? Request.Query["access_token"].FirstOrDefault();
+        var token = BearerToken(Request) ?? Request.Query["access_token"].FirstOrDefault()
+            ?? (Request.Path.StartsWithSegments(Operations.Dashboard.Path) ? Request.Cookies[Operations.Dashboard.TokenCookie] : null);
         if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
         if (await tokens.AuthenticateAsync(token) is not { } claims) return AuthenticateResult.Fail("invalid, expired or revoked token");
         var identity = new ClaimsIdentity(

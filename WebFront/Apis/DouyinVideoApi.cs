@@ -81,8 +81,7 @@ internal static class DouyinVideoApi
     {
         if (await videos.Get(id) is not { } video || await media.Get(cover ? video.CoverMediaId : video.VideoMediaId) is not { } info)
             return Results.NotFound();
-        var path = files.PathOf(info.Sha256);
-        if (!File.Exists(path)) return Results.NotFound();
+        if (await files.Locate(info.Sha256, http.RequestAborted) is not { } path) return Results.NotFound();
         // A published video's bytes never change: players and proxies may keep them.
         http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
         return Results.File(path, info.ContentType, enableRangeProcessing: true,

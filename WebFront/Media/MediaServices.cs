@@ -19,8 +19,9 @@ internal static class MediaServices
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<MediaOptions>>().Value.Limits);
         services.AddSingleton(sp =>
         {
-            var dir = sp.GetRequiredService<IOptions<MediaOptions>>().Value.Dir;
-            return new MediaFiles(string.IsNullOrEmpty(dir) ? Path.Combine(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataDir, "media") : dir);
+            var options = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
+            var dir = string.IsNullOrEmpty(options.Dir) ? Path.Combine(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataDir, "media") : options.Dir;
+            return new MediaFiles(dir, options.InDatabase ? new MediaContentTable(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()) : null);
         });
         services.AddSingleton<MediaLibrary>();
         // Replaceable: a later registration of IMediaAccessPolicy (e.g. conversation membership) wins.

@@ -21,12 +21,14 @@ internal sealed class HubConnections
     readonly IClusterClient _cluster;
     readonly ILocalSiloDetails _silo;
     readonly ILogger<HubConnections> _logger;
+    readonly DeliveryMetrics _metrics;
     readonly Func<ChatEvent, Task> _membershipListener;
     readonly ConcurrentDictionary<string, HashSet<long>> _groupsByConnection = new();
 
     public HubConnections(RouteTable routes, IHubContext<ChatHub, IChatClient> hub, GroupStore groups, ConversationViews views,
-        IClusterClient cluster, ILocalSiloDetails silo, ILogger<HubConnections> logger)
+        IClusterClient cluster, ILocalSiloDetails silo, DeliveryMetrics metrics, ILogger<HubConnections> logger)
     {
+        _metrics = metrics;
         _routes = routes;
         _hub = hub;
         _groups = groups;
@@ -44,7 +46,7 @@ internal sealed class HubConnections
         try
         {
             await _routes.EnsureAttached(route);
-            route.Connections.Add(connectionId);
+            if (route.Connections.Add(connectionId)) _metrics.Connected();
             await _hub.Groups.AddToGroupAsync(connectionId, HubDispatch.UserGroupName(userId));
             if (route.Connections.Count == 1)
             {
@@ -67,7 +69,9 @@ internal sealed class HubConnections
         {
             if (_groupsByConnection.TryRemove(connectionId, out var memberOf))
                 foreach (var groupId in memberOf) await LeaveGroup(connectionId, groupId);
-            if (route.Connections.Remove(connectionId) && route.Connections.Count == 0)
+            var removed = route.Connections.Remove(connectionId);
+            if (removed) _metrics.Disconnected();
+            if (removed && route.Connections.Count == 0)
             {
                 route.Listeners = route.Listeners.Remove(_membershipListener);
                 await User(userId).SetConnected(_silo.SiloAddress, connected: false);

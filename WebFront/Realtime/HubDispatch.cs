@@ -14,7 +14,7 @@ namespace GoChat.WebFront.Realtime;
 /// event kind is mapped to a client event; events meant for the WebFront itself (membership,
 /// revocation) are handled by their listeners (<see cref="HubConnections"/>, <see cref="SessionRevocation"/>).
 /// </summary>
-internal sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, ILogger<HubDispatch> logger)
+internal sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, DeliveryMetrics metrics, ILogger<HubDispatch> logger)
 {
     public static string GroupName(long groupId) => string.Create(CultureInfo.InvariantCulture, $"g:{groupId}");
 
@@ -37,6 +37,7 @@ internal sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, ILogger
     public void Send(RouteKey route, ChatEvent chatEvent)
     {
         if (Audience(route) is not { } to) return;
+        if (chatEvent is MessageSent) metrics.Delivered();
         var sending = chatEvent switch
         {
             MessageSent e => to.Message(MessageDto.From(e.Message)),

@@ -19,12 +19,14 @@ internal sealed class RouteTable : IChatReceiver, ILocalChatReceiver
     readonly IClusterClient _cluster;
     readonly HubDispatch _hub;
     readonly ILogger<RouteTable> _logger;
+    readonly DeliveryMetrics _metrics;
     readonly RouteSubscriber _subscriber;
     readonly IChatReceiver _self;
     readonly ConcurrentDictionary<RouteKey, Route> _routes = new();
 
-    public RouteTable(IClusterClient cluster, ILocalSiloDetails silo, HubDispatch hub, ILogger<RouteTable> logger)
+    public RouteTable(IClusterClient cluster, ILocalSiloDetails silo, HubDispatch hub, DeliveryMetrics metrics, ILogger<RouteTable> logger)
     {
+        _metrics = metrics;
         _cluster = cluster;
         _hub = hub;
         _logger = logger;
@@ -102,6 +104,7 @@ internal sealed class RouteTable : IChatReceiver, ILocalChatReceiver
             if (route.Attached)
             {
                 route.Attached = false;
+                _metrics.Detached();
                 try
                 {
                     await _cluster.Route(route.Key).Detach(_subscriber);
@@ -124,6 +127,7 @@ internal sealed class RouteTable : IChatReceiver, ILocalChatReceiver
         if (route.Attached) return;
         await _cluster.Route(route.Key).Attach(_subscriber, _self);
         route.Attached = true;
+        _metrics.Attached();
     }
 
     /// <summary>

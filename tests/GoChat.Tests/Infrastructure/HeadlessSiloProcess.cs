@@ -19,7 +19,7 @@ public sealed class HeadlessSiloProcess : IDisposable
     }
 
     /// <summary>Starts a headless silo over the host's database and waits (bounded) until the host sees it active.</summary>
-    public static async Task<HeadlessSiloProcess> StartAsync(GoChatHost host)
+    public static async Task<HeadlessSiloProcess> StartAsync(GoChatHost host, params string[] settings)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -28,8 +28,8 @@ public sealed class HeadlessSiloProcess : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var arg in new[] { typeof(GoChat.Silo.Program).Assembly.Location, $"--ConnectionStrings:GoChat={host.ConnectionString}",
-                     $"--GoChat:Silo:Port={GoChatProcess.FreePort()}", "--Logging:LogLevel:Default=Warning" })
+        foreach (var arg in (string[])[typeof(GoChat.Silo.Program).Assembly.Location, $"--ConnectionStrings:GoChat={host.ConnectionString}",
+                     $"--GoChat:Silo:Port={GoChatProcess.FreePort()}", "--Logging:LogLevel:Default=Warning", .. settings])
             start.ArgumentList.Add(arg);
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };

@@ -33,6 +33,10 @@ public sealed class SettingsTests
         { "--GoChat:Calls:TurnUrls:0=turn:127.0.0.1:3478", "GoChat:Calls:TurnSecret must be set to the TURN server's shared secret" },
         { "--GoChat:Calls:TurnUrls:0=http://turn.example.com", "GoChat:Calls:TurnUrls:0 must be a turn: or turns: URL" },
         { "--GoChat:Calls:StunUrls:0=turn:127.0.0.1", "GoChat:Calls:StunUrls:0 must be a stun: or stuns: URL" },
+        { "--GoChat:Media:Storage=s3", "GoChat:Media:Storage must be directory or database (it is 's3')" },
+        { "--GoChat:Telemetry:OtlpEndpoint=collector:4317", "GoChat:Telemetry:OtlpEndpoint must be an absolute http(s) URL" },
+        { "--GoChat:Telemetry:MetricsAllowedFrom=127.0.0.1, intranet", "GoChat:Telemetry:MetricsAllowedFrom must be addresses or CIDR networks separated by commas, such as 127.0.0.0/8, 10.0.0.0/8 ('intranet' is neither)" },
+        { "--GoChat:Telemetry:ConsoleLogFormat=xml", "GoChat:Telemetry:ConsoleLogFormat must be one of simple, json, systemd (it is 'xml')" },
     };
 
     [Theory]
