@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using GoChat.Grains.Bots;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Configuration;
 using GoChat.Grains.Media;
@@ -95,6 +96,7 @@ public static class SiloSetup
         services.AddSingleton<EngagementStore>();
         services.AddSingleton<GroupCommitter>();
         services.AddSingleton<IMediaAccessPolicy, ConversationMediaAccess>();
+        services.AddGoChatBots();
         return services;
     }
 

@@ -2,6 +2,7 @@ using GoChat.Grains.Configuration;
 using GoChat.Silo;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Bots;
 using GoChat.WebFront.Operations;
 using GoChat.WebFront.Realtime;
 using GoChat.WebFront.Videos;
@@ -16,9 +17,11 @@ namespace GoChat.WebFront;
 /// <summary>Builds the WebFront: ASP.NET Core with a co-hosted GoChat silo.</summary>
 public static class WebFrontApp
 {
-    public static async Task<WebApplication> CreateAsync(string[] args)
+    /// <param name="configure">For tests: adds to the builder before the host is built (a log capture, say).</param>
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = WebClient.ClientRoot() });
+        configure?.Invoke(builder);
         await builder.AddGoChatSiloAsync();
         builder.AddWebFrontServices();
         var app = builder.Build();
@@ -94,6 +97,7 @@ public static class WebFrontApp
         app.MapGinchatApi();
         app.MapNativeConversationsApi();
         app.MapNativeGroupsApi();
+        app.MapBotApi();
         app.MapHub<ChatHub>("/hubs/chat");
         app.MapGinchatSockets();
     }

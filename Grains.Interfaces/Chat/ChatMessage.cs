@@ -9,7 +9,11 @@ public static class MessageKinds
     public static string FromCode(short code) => code >= 1 && code <= All.Length ? All[code - 1] : "text";
 }
 
-/// <summary>One message of a conversation, as stored (recalled messages have no text or media).</summary>
+/// <summary>
+/// One message of a conversation, as stored (recalled messages have no text or media). A bot's
+/// reply is stored when it starts, <see cref="MessageStatus.Streaming"/>, and finished once
+/// (<see cref="Notice"/> says why a reply failed).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ChatMessage(
     long Id,
@@ -23,7 +27,18 @@ public sealed record ChatMessage(
     string ClientMsgId,
     DateTime SentAt,
     DateTime? EditedAt,
-    bool Recalled);
+    bool Recalled,
+    MessageStatus Status = MessageStatus.Complete,
+    string? Notice = null);
+
+/// <summary>Where a message is in its life: complete, or a bot's reply still streaming, stopped or failed (stored codes).</summary>
+public enum MessageStatus : short
+{
+    Complete = 0,
+    Streaming = 1,
+    Stopped = 2,
+    Failed = 3,
+}
 
 /// <summary>The media a message carries, as much of it as a client needs to show it.</summary>
 [GenerateSerializer, Immutable]

@@ -16,7 +16,7 @@ namespace GoChat.Grains.Chat;
 /// runs one turn at a time, so seq assignment needs no lock.
 /// </summary>
 [Reentrant]
-public sealed class ConversationGrain(
+public sealed partial class ConversationGrain(
     MessageLog log, ConversationStore conversations, MediaStore media, IGrainFactory grains, IOptions<MessageOptions> options) : Grain, IConversationGrain
 {
     readonly TimeSpan _editWindow = options.Value.EditWindow;
@@ -101,6 +101,7 @@ public sealed class ConversationGrain(
         }
         var committed = message with { Id = id.Value };
         await Publish(new MessageSent(committed), message.SenderId);
+        AskBots(committed);
         return Result<ChatMessage>.Success(committed);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using GoChat.Grains.Chat;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Bots;
 using Microsoft.AspNetCore.SignalR;
 
 namespace GoChat.WebFront.Realtime;
@@ -43,6 +44,7 @@ public sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, ILogger<H
             UserTyping e => to.Typing(new TypingEventDto(e.ConversationId, e.UserId)),
             PresenceChanged e => to.Presence(new PresenceEventDto(e.UserId, e.Online)),
             Resync e => to.Resync(new ResyncEventDto(e.ConversationId)),
+            MessageStreaming e => to.MessageStreaming(new MessageStreamingDto(e.ConversationId, e.Seq, e.SenderId, e.Text)),
             _ => Task.CompletedTask,
         };
         Watch(sending, chatEvent);

@@ -25,6 +25,11 @@ public sealed class SettingsTests
         { "--GoChat:Silo:AdvertisedIP=not-an-address", "GoChat:Silo:AdvertisedIP must be an IP address" },
         { "--GoChat:Silo:Port=abc", "GoChat:Silo:Port" },
         { "--GoChat:EmbeddedPostgresPort=-5", "GoChat:EmbeddedPostgresPort must be between 0 and 65535 (it is -5)" },
+        { "--GoChat:Bots:grok:Provider=opnai", "GoChat:Bots:grok:Provider must be 'openai' (any OpenAI-compatible endpoint) or 'llamasharp' (a local GGUF file) (it is 'opnai')" },
+        { "--GoChat:Bots:grok:Provider=openai", "GoChat:Bots:grok:Endpoint must be an absolute http(s) URL such as https://api.x.ai/v1 (it is '')" },
+        { "--GoChat:Bots:ollie:MaxContextMessages=0", "GoChat:Bots:ollie:MaxContextMessages must be between 1 and 200 (it is 0)" },
+        { "--GoChat:Bots:local:Provider=llamasharp", "GoChat:Bots:local:ModelPath is required for a llamasharp bot" },
+        { "--GoChat:Bots:bad@name:Provider=llamasharp", "GoChat:Bots:bad@name is not a usable username" },
     };
 
     [Theory]
