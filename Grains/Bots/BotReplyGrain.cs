@@ -182,6 +182,8 @@ internal sealed class BotReplyGrain(BotDirectory bots, MessageLog log, IGrainFac
                             else if (content is ErrorContent) return (MessageStatus.Failed, ProviderFailure.StreamError(bot).Notice, usage, promptChars);
                         if (update.FinishReason is { } reason) finish = reason.Value;
                         var visible = filter.Push(update.Text);
+                        // Models often open with blank lines (after their thinking, say): a reply starts with its first word.
+                        if (text.Length == 0) visible = visible.TrimStart();
                         if (visible.Length == 0) continue;
                         text.Append(visible);
                         typing.Cancel();
@@ -193,7 +195,7 @@ internal sealed class BotReplyGrain(BotDirectory bots, MessageLog log, IGrainFac
                             await Publish(new MessageStreaming(_conversationId, seq, _botId, text.ToString()));
                         }
                     }
-                    text.Append(filter.Flush());
+                    text.Append(text.Length == 0 ? filter.Flush().TrimStart() : filter.Flush());
                     // An OpenAI-compatible stream that ends without a finish reason was cut (or ended by an error event).
                     if (finish is null && bot.Settings.Provider == BotSettings.OpenAi)
                     {

@@ -159,6 +159,8 @@ public sealed class FakeModelServer : IAsyncDisposable
                 if (reply.ChunkDelay is { } delay) await Task.Delay(delay, aborted);
                 if (written == reply.CutAfter && reply.Fault == Fault.CutMidStream)
                 {
+                    // A reset drops whatever the client has not read yet: cut once what was sent has been taken in.
+                    await Task.Delay(300, aborted);
                     http.Abort();
                     return;
                 }

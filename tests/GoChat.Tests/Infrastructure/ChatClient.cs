@@ -15,7 +15,7 @@ public sealed class ChatClient : IAsyncDisposable
     ChatClient(HubConnection connection)
     {
         Connection = connection;
-        foreach (var name in new[] { "message", "messageUpdated", "read", "typing", "conversationUpdated", "presence", "resync" })
+        foreach (var name in new[] { "message", "messageUpdated", "read", "typing", "conversationUpdated", "presence", "resync", "messageStreaming" })
             connection.On<JsonElement>(name, payload =>
             {
                 _events.Enqueue((name, payload));
