@@ -14,11 +14,11 @@ namespace GoChat.Grains.Bots;
 internal static class BotModels
 {
     /// <summary>The client, or why there is none (in words fit to show the bot's users; details go to the log).</summary>
-    public static (IChatClient? Client, string? Unavailable, string? LogReason) Create(string name, BotSettings settings) =>
+    public static (IChatClient? Client, string? Unavailable, string? LogReason) Create(string name, BotSettings settings, Microsoft.Extensions.Logging.ILogger logger) =>
         settings.Provider switch
         {
             BotSettings.OpenAi => OpenAiCompatible(settings),
-            BotSettings.LlamaSharp => LocalModel.Load(name, settings),
+            BotSettings.LlamaSharp => LocalModel.Load(name, settings, logger),
             _ => (null, "this bot is not set up correctly", $"unknown provider '{settings.Provider}'"),
         };
 

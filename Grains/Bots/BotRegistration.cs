@@ -29,7 +29,7 @@ internal sealed class BotRegistration(IOptions<BotOptions> options, BotStore sto
                     continue;
                 }
                 var started = Stopwatch.StartNew();
-                var (client, unavailable, reason) = await Task.Run(() => BotModels.Create(name, settings), cancellationToken);
+                var (client, unavailable, reason) = await Task.Run(() => BotModels.Create(name, settings, logger), cancellationToken);
                 if (reason is not null) BotLog.ModelUnavailable(logger, name, reason);
                 else if (settings.Provider == BotSettings.LlamaSharp) BotLog.ModelLoaded(logger, name, started.Elapsed);
                 bots.Add(new Bot(userId, name, displayName, settings, client, unavailable));
