@@ -32,6 +32,17 @@ export interface ResyncEvent {
   conversationId: string | null
 }
 
+/**
+ * `messageStreaming`: a bot's reply `seq` so far (the whole text, not a delta), a few times a
+ * second while it streams; the final text comes once as `messageUpdated`.
+ */
+export interface StreamingEvent {
+  conversationId: string
+  seq: number
+  senderId: number
+  text: string
+}
+
 export interface HubEvents {
   /** A new message in one of your conversations (also your own, sent from another device). */
   message: Message
@@ -43,6 +54,7 @@ export interface HubEvents {
   /** You joined a group (or were added): its conversation, as Sync would list it. */
   conversationUpdated: Conversation
   resync: ResyncEvent
+  messageStreaming: StreamingEvent
 }
 
 export type HubEventName = keyof HubEvents
@@ -56,6 +68,8 @@ export interface HubMethods {
   SendMessage(request: SendRequest): Message
   MarkRead(conversationId: string, seq: number): void
   Typing(conversationId: string): void
+  /** Stops a bot's reply while it streams (the asker, or a group's owner or admin). */
+  StopReply(conversationId: string, seq: number): void
 }
 
 export type HubMethodName = keyof HubMethods

@@ -33,6 +33,10 @@ export interface Message {
   sentAt: string
   editedAt?: string | null
   recalled: boolean
+  /** A bot's reply: "streaming" while it grows, then null (complete), "stopped" or "failed" (docs/bots.md). */
+  status?: 'streaming' | 'stopped' | 'failed' | null
+  /** Why a bot's reply failed (or was cut), in words for people. */
+  notice?: string | null
 }
 
 export interface Conversation {

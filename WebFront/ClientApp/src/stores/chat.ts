@@ -23,6 +23,7 @@ export const useChat = defineStore('chat', () => {
   link.onSync(async (list, reason) => {
     for (const id of conversations.applySync(list)) messages.forget(id)
     await messages.fillAll()
+    await messages.refreshStreaming()
     if (conversations.activeId) messages.markRead(conversations.activeId)
     if (reason === 'connected') {
       void people.loadContacts()
