@@ -16,6 +16,10 @@ public sealed class BotTriggers(BotDirectory bots, MessageLog log, IGrainFactory
     public void Consider(ChatMessage message)
     {
         if (!bots.Any || message.Status != MessageStatus.Complete || bots.Get(message.SenderId) is not null) return;
+        // The cheap part here, so people's messages that concern no bot cost nothing more.
+        if (!ConversationIds.TryParse(message.ConversationId, out var direct, out _)) return;
+        if (direct is var (lo, hi) ? bots.Get(message.SenderId == lo ? hi : lo) is null
+                : message.ReplyToSeq is null && !bots.All.Any(b => b.IsMentionedIn(message.Text))) return;
         _ = Task.Run(() => Ask(message));
     }
 
