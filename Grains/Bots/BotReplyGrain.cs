@@ -15,7 +15,8 @@ namespace GoChat.Grains.Bots;
 /// from here, never through the conversation grain, and it is finished once, with what arrived,
 /// whatever ends it (done, stopped, a provider failure). Replies a previous activation left
 /// streaming (its silo died) are marked interrupted on activation.
-/// Reentrant, so a stop reaches the reply it stops; the generation loop runs one reply at a time.
+/// Reentrant, so a stop reaches the reply it stops; the generation loop runs one reply at a time,
+/// its streaming on the thread pool (the chunks need nothing of the grain).
 /// </summary>
 [Reentrant]
 internal sealed class BotReplyGrain(BotDirectory bots, MessageLog log, IGrainFactory grains, ILogger<BotReplyGrain> logger)
@@ -137,7 +138,9 @@ internal sealed class BotReplyGrain(BotDirectory bots, MessageLog log, IGrainFac
         try
         {
             var prompt = await BotPrompt.Build(bot, _conversationId, reply.Seq, log, grains, bots);
-            outcome = await Generate(bot, prompt, reply.Seq, text, stop.Token);
+            // On the thread pool, not in this activation's turns: a streamed reply is dozens of chunks a
+            // second, and none of them needs the grain (publishing goes straight to the routes).
+            outcome = await Task.Run(() => Generate(bot, prompt, reply.Seq, text, stop.Token));
         }
         catch (Exception e)
         {

@@ -139,11 +139,19 @@ public sealed class MessageLog : IAsyncDisposable
     public async Task<ChatMessage?> FinishReply(string conversationId, long seq, long senderId, string text, MessageStatus status, string? notice)
     {
         await using var connection = await _db.OpenConnectionAsync();
-        var finished = await connection.ExecuteAsync("""
-            UPDATE messages SET text = @text, status = @status, notice = @notice
-            WHERE conversation_id = @conversationId AND seq = @seq AND sender_id = @senderId AND status = 1
+        // One statement on one connection: many replies finish at once, and a second connection
+        // held per reply could exhaust the pool with each waiting for another.
+        var row = await connection.QuerySingleOrDefaultAsync<Row>("""
+            WITH m AS (
+                UPDATE messages SET text = @text, status = @status, notice = @notice
+                WHERE conversation_id = @conversationId AND seq = @seq AND sender_id = @senderId AND status = 1
+                RETURNING *)
+            SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.text, m.media_id, media.content_type AS media_content_type,
+                   media.size AS media_size, media.name AS media_name, m.reply_to_seq, m.client_msg_id, m.sent_at, m.edited_at, m.recalled,
+                   m.status, m.notice
+            FROM m LEFT JOIN media ON media.id = m.media_id
             """, new { conversationId, seq, senderId, text, status = (short)status, notice });
-        return finished == 0 ? null : await Get(conversationId, seq);
+        return row?.ToMessage();
     }
 
     /// <summary>The seqs of a sender's replies still marked streaming in a conversation (a partial index keeps this small).</summary>

@@ -3,7 +3,7 @@ namespace GoChat.Bench;
 /// <summary>The command line: which scenarios, how big, against which GoChat.</summary>
 public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, Uri? Url, string OutFile, int? Pairs = null)
 {
-    public static readonly string[] AllScenarios = ["direct", "group", "connections", "history"];
+    public static readonly string[] AllScenarios = ["direct", "group", "connections", "history", "bots"];
 
     /// <summary>Seconds each side of a throughput scenario runs (after a short warm-up).</summary>
     public TimeSpan RunTime => TimeSpan.FromSeconds(Quick ? 10 : 30);
@@ -17,6 +17,10 @@ public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, U
     public int IdleConnections => Quick ? 2000 : 5000;
     public int HistoryRows => 1_000_000;
     public int HistoryPages => Quick ? 2000 : 10000;
+    /// <summary>Bot replies streaming at once, each in its own conversation (the figure).</summary>
+    public int BotReplies => 200;
+    /// <summary>People chatting directly alongside the bots, paced (their p99 is compared with and without bots).</summary>
+    public int BotSidePairs => 16;
 
     public static BenchOptions Parse(string[] args)
     {
@@ -36,7 +40,7 @@ public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, U
                 case "--pairs":
                     pairs = int.TryParse(Value(args, ref i), out var p) && p is >= 1 and <= 1000 ? p : throw new ArgumentException("--pairs needs a number 1-1000");
                     break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; usage: [--quick] [--scenario direct,group,connections,history] [--url URL] [--out results.json] [--pairs N]");
+                default: throw new ArgumentException($"unknown argument {args[i]}; usage: [--quick] [--scenario direct,group,connections,history,bots] [--url URL] [--out results.json] [--pairs N]");
             }
         }
         foreach (var s in scenarios)
