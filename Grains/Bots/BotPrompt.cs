@@ -5,19 +5,20 @@ using AI = Microsoft.Extensions.AI;
 namespace GoChat.Grains.Bots;
 
 /// <summary>
-/// What a bot sends its model: the system prompt, then the conversation's latest messages before
-/// the reply (at most MaxContextMessages) as user and assistant turns in order. In a group each
+/// What a bot sends its model: the system prompt, then the conversation's latest messages up to the
+/// question (at most MaxContextMessages) as user and assistant turns in order, so a question that
+/// waited its turn is answered as it was asked, not buried under what came after it. In a group each
 /// person's message starts with their display name, and another bot's is marked as a bot's; the
 /// oldest turns go first when the whole exceeds MaxContextCharacters. Nothing else about the
 /// conversation or its people is sent (docs/bots.md).
 /// </summary>
 internal static class BotPrompt
 {
-    public static async Task<List<AI.ChatMessage>> Build(Bot bot, string conversationId, long replySeq, MessageLog log, IGrainFactory grains, BotDirectory bots)
+    public static async Task<List<AI.ChatMessage>> Build(Bot bot, string conversationId, long questionSeq, MessageLog log, IGrainFactory grains, BotDirectory bots)
     {
         var settings = bot.Settings;
         var group = conversationId.StartsWith("g:", StringComparison.Ordinal);
-        var history = await log.Page(conversationId, new HistoryQuery(null, replySeq, settings.MaxContextMessages));
+        var history = await log.Page(conversationId, new HistoryQuery(null, questionSeq + 1, settings.MaxContextMessages));
         var names = new Dictionary<long, string>();
         var turns = new List<AI.ChatMessage>();
         foreach (var message in history)

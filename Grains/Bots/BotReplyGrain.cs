@@ -137,7 +137,7 @@ internal sealed class BotReplyGrain(BotDirectory bots, MessageLog log, IGrainFac
         var outcome = (Status: MessageStatus.Failed, Notice: (string?)null, Usage: (UsageDetails?)null, PromptChars: 0);
         try
         {
-            var prompt = await BotPrompt.Build(bot, _conversationId, reply.Seq, log, grains, bots);
+            var prompt = await BotPrompt.Build(bot, _conversationId, questionSeq, log, grains, bots);
             // On the thread pool, not in this activation's turns: a streamed reply is dozens of chunks a
             // second, and none of them needs the grain (publishing goes straight to the routes).
             outcome = await Task.Run(() => Generate(bot, prompt, reply.Seq, text, stop.Token));

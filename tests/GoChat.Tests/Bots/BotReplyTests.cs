@@ -224,6 +224,30 @@ public sealed class BotReplyTests(BotScene scene) : IClassFixture<BotScene>
     }
 
     [Fact]
+    public async Task A_bot_answers_one_question_at_a_time_in_a_conversation_queues_three_and_refuses_more_with_a_message()
+    {
+        Model.Reply = _ => new FakeReply(Pieces: ["one", " moment"], ChunkDelay: TimeSpan.FromMilliseconds(300));
+        var (_, conversation, client) = await Person("alice-queue", "grok");
+        await using var connected = client;
+        var before = Model.Requests.Count;
+
+        await client.Send(conversation, "w1", "first");
+        await Model.WaitForRequest(before + 1);
+        foreach (var i in new[] { 2, 3, 4, 5 }) await client.Send(conversation, $"w{i}", $"question {i}");
+
+        // The fifth waits behind four: refused at once, with words, while the first still streams.
+        var refused = await client.WaitFor("messageUpdated", m => m.GetProperty("replyToSeq").GetInt64() == 6 && m.GetProperty("status").GetString() == "failed");
+        Assert.Equal("Grok is still answering earlier messages here; ask again when it is done.", refused.GetProperty("notice").GetString());
+        // The others are answered in turn, one request at a time, each with the context up to its own question.
+        foreach (var question in new long[] { 1, 3, 4, 5 })
+            await client.WaitFor("messageUpdated", m => m.GetProperty("replyToSeq").GetInt64() == question && m.GetProperty("status").ValueKind == JsonValueKind.Null, TimeSpan.FromSeconds(30));
+        var requests = Model.Requests.Skip(before).ToList();
+        Assert.Equal(4, requests.Count);
+        for (var i = 1; i < requests.Count; i++) Assert.True(requests[i].StartedAt >= requests[i - 1].FinishedAt, "two replies of one conversation overlapped");
+        Assert.Equal(["first", "one moment", "question 2"], requests[1].Messages.Skip(1).Select(m => m.Content));
+    }
+
+    [Fact]
     public async Task A_client_that_connects_mid_stream_catches_up_with_the_whole_text_so_far()
     {
         Model.Reply = _ => new FakeReply(Pieces: Enumerable.Range(1, 30).Select(i => $" part{i}").ToArray(), ChunkDelay: TimeSpan.FromMilliseconds(60));
