@@ -8,3 +8,11 @@ namespace GoChat.Grains.Chat;
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record MessageStreaming(string ConversationId, long Seq, long SenderId, string Text) : ChatEvent;
+
+/// <summary>
+/// A bot's reply finished (complete, stopped or failed) with its final text, once (wire:
+/// "messageUpdated", as any change to a message). Its own record so listeners without streaming
+/// (ginchat sockets) can deliver the reply whole, as a new message, at this moment.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ReplyFinished(ChatMessage Message) : ChatEvent;

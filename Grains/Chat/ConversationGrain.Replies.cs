@@ -42,7 +42,7 @@ public sealed partial class ConversationGrain : IConversationReplies
         if (finished is null) return null;
         // The retry cache holds the reply as it started: a repeated trigger must see it finished.
         _recent[(botId, finished.ClientMsgId)] = Task.FromResult(Result<ChatMessage>.Success(finished));
-        await Publish(new MessageUpdated(finished), botId);
+        await Publish(new ReplyFinished(finished), botId);
         return finished;
     }
 

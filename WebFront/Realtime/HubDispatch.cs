@@ -44,6 +44,7 @@ public sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, ILogger<H
             UserTyping e => to.Typing(new TypingEventDto(e.ConversationId, e.UserId)),
             PresenceChanged e => to.Presence(new PresenceEventDto(e.UserId, e.Online)),
             Resync e => to.Resync(new ResyncEventDto(e.ConversationId)),
+            ReplyFinished e => to.MessageUpdated(MessageDto.From(e.Message)),
             MessageStreaming e => to.MessageStreaming(new MessageStreamingDto(e.ConversationId, e.Seq, e.SenderId, e.Text)),
             _ => Task.CompletedTask,
         };

@@ -248,6 +248,25 @@ public sealed class BotReplyTests(BotScene scene) : IClassFixture<BotScene>
     }
 
     [Fact]
+    public async Task A_ginchat_socket_gets_a_bots_reply_whole_once_it_is_finished()
+    {
+        Model.Reply = _ => new FakeReply(Pieces: ["Hello", " from", " a", " bot"], ChunkDelay: TimeSpan.FromMilliseconds(100));
+        var (ginId, token) = await Host.RegisterAsync("gin-asker");
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(new UriBuilder(new Uri(Host.BaseAddress, $"/user/sendUserMsg?userId={ginId}&token={token}")) { Scheme = "ws" }.Uri, CancellationToken.None);
+        await socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(new { FromId = ginId, TargetId = scene.Bots["grok"], Type = 1, Media = 1, Content = "hi bot" }),
+            System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var buffer = new byte[64 * 1024];
+        var received = await socket.ReceiveAsync(buffer, timeout.Token);
+        var frame = JsonDocument.Parse(buffer.AsMemory(0, received.Count)).RootElement;
+        Assert.Equal(scene.Bots["grok"], frame.GetProperty("FromId").GetInt64());
+        Assert.Equal("Hello from a bot", frame.GetProperty("Content").GetString()); // not an empty frame when it started
+        Assert.Equal(2, frame.GetProperty("Seq").GetInt64());
+    }
+
+    [Fact]
     public async Task A_client_that_connects_mid_stream_catches_up_with_the_whole_text_so_far()
     {
         Model.Reply = _ => new FakeReply(Pieces: Enumerable.Range(1, 30).Select(i => $" part{i}").ToArray(), ChunkDelay: TimeSpan.FromMilliseconds(60));
