@@ -267,6 +267,25 @@ public sealed class BotReplyTests(BotScene scene) : IClassFixture<BotScene>
     }
 
     [Fact]
+    public async Task The_douyin_message_list_shows_a_bots_reply_once_it_is_finished_never_empty_while_it_streams()
+    {
+        Model.Reply = _ => new FakeReply(Pieces: Enumerable.Range(1, 10).Select(i => $" d{i}").ToArray(), ChunkDelay: TimeSpan.FromMilliseconds(150));
+        var (_, token) = await Host.RegisterAsync("douyin-asker");
+        using var http = Host.Client();
+        var before = Model.Requests.Count;
+        var sent = await http.PostAsync($"/douyin/message/action/?token={token}&to_user_id={scene.Bots["grok"]}&action_type=1&content=hello", null);
+        Assert.Equal(0, (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status_code").GetInt32());
+        await Model.WaitForRequest(before + 1);
+
+        async Task<string[]> Contents() => (await http.GetFromJsonAsync<JsonElement>($"/douyin/message/chat/?token={token}&to_user_id={scene.Bots["grok"]}"))
+            .GetProperty("message_list").EnumerateArray().Select(m => m.GetProperty("content").GetString()!).ToArray();
+        Assert.Equal(["hello"], await Contents());
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await Contents()).Length < 2 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(["hello", "d1 d2 d3 d4 d5 d6 d7 d8 d9 d10"], await Contents());
+    }
+
+    [Fact]
     public async Task A_client_that_connects_mid_stream_catches_up_with_the_whole_text_so_far()
     {
         Model.Reply = _ => new FakeReply(Pieces: Enumerable.Range(1, 30).Select(i => $" part{i}").ToArray(), ChunkDelay: TimeSpan.FromMilliseconds(60));
