@@ -114,12 +114,20 @@ public static class BotsScenario
             await sampler;
 
             var added = new LatencyRecorder();
+            var addedOver100Ms = 0;
             foreach (var (question, seen) in firstEventAt)
-                if (model.FirstChunkAt.TryGetValue(question, out var chunk)) added.Record(Stopwatch.GetElapsedTime(chunk, seen).TotalMilliseconds);
+                if (model.FirstChunkAt.TryGetValue(question, out var chunk))
+                {
+                    var ms = Stopwatch.GetElapsedTime(chunk, seen).TotalMilliseconds;
+                    added.Record(ms);
+                    if (ms > 100) addedOver100Ms++;
+                }
             var eventsPerSecond = Interlocked.Read(ref streamEvents) / seconds;
             var extra = new Dictionary<string, object>
             {
                 ["replies"] = replies,
+                ["firstEventsMeasured"] = added.Count,
+                ["firstEventsOver100Ms"] = addedOver100Ms,
                 ["repliesPerSecond"] = Math.Round(replies / seconds, 1),
                 ["replyChunks"] = FakeModel.Chunks,
                 ["chunkIntervalMs"] = FakeModel.ChunkInterval.TotalMilliseconds,
