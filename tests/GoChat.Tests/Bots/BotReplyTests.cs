@@ -162,6 +162,13 @@ public sealed class BotReplyTests(BotScene scene) : IClassFixture<BotScene>
         await Task.Delay(2000);
         Assert.Equal(before + 1, Model.Requests.Count);
         Assert.Equal(2, (await History(owner, conversation)).Length);
+
+        // Asked by a person, the other bot answers, and sees the first bot's words marked as a bot's.
+        await client.Send(conversation, "l2", "@llama your turn");
+        await Finished(client, conversation, 4);
+        Assert.Equal(
+            [("user", "owner-loop: @grok ask the other bot"), ("user", "Grok (a bot): @llama what do you think, @Llama Bot?"), ("user", "owner-loop: @llama your turn")],
+            Model.Requests[^1].Messages.Skip(1));
     }
 
     [Fact]
