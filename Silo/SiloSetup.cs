@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using GoChat.Grains.Bots;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Configuration;
 using GoChat.Grains.Media;
@@ -110,6 +111,7 @@ public static class SiloSetup
         services.AddMetrics();
         services.AddSingleton<ChatMetrics>();
         services.AddSingleton<IMediaAccessPolicy, ConversationMediaAccess>();
+        services.AddGoChatBots();
         return services;
     }
 

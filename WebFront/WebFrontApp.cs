@@ -4,6 +4,7 @@ using GoChat.Silo.Health;
 using GoChat.Silo.Telemetry;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Bots;
 using GoChat.WebFront.Calls;
 using GoChat.WebFront.Media;
 using GoChat.WebFront.Operations;
@@ -20,10 +21,12 @@ namespace GoChat.WebFront;
 /// <summary>Builds the WebFront: ASP.NET Core with a co-hosted GoChat silo.</summary>
 internal static class WebFrontApp
 {
-    public static async Task<WebApplication> CreateAsync(string[] args)
+    /// <param name="configure">For tests: adds to the builder before the host is built (a log capture, say).</param>
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = WebClient.ClientRoot() });
         builder.UseDefaultListenAddressUnlessConfigured();
+        configure?.Invoke(builder);
         await builder.AddGoChatSiloAsync();
         builder.AddWebFrontServices();
         var app = builder.Build();
@@ -105,6 +108,7 @@ internal static class WebFrontApp
         app.MapNativeConversationsApi();
         app.MapNativeGroupsApi();
         app.MapCallsApi();
+        app.MapBotApi();
         app.MapHub<ChatHub>("/hubs/chat");
         app.MapGinchatSockets();
     }

@@ -11,7 +11,9 @@ public static class MessageKinds
 
 /// <summary>
 /// One message of a conversation, as stored (recalled messages have no text or media). A message of
-/// kind "call" carries its call's summary in <paramref name="Call"/>.
+/// kind "call" carries its call's summary in <paramref name="Call"/>. A bot's reply is stored when
+/// it starts, <see cref="MessageStatus.Streaming"/>, and finished once (<see cref="Notice"/> says
+/// why a reply failed).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ChatMessage(
@@ -27,7 +29,18 @@ public sealed record ChatMessage(
     DateTime SentAt,
     DateTime? EditedAt,
     bool Recalled,
-    Calls.CallSummary? Call = null);
+    Calls.CallSummary? Call = null,
+    MessageStatus Status = MessageStatus.Complete,
+    string? Notice = null);
+
+/// <summary>Where a message is in its life: complete, or a bot's reply still streaming, stopped or failed (stored codes).</summary>
+public enum MessageStatus : short
+{
+    Complete = 0,
+    Streaming = 1,
+    Stopped = 2,
+    Failed = 3,
+}
 
 /// <summary>The media a message carries, as much of it as a client needs to show it.</summary>
 [GenerateSerializer, Immutable]

@@ -108,6 +108,7 @@ public sealed partial class ConversationGrain(
         var committed = message with { Id = id.Value };
         metrics.Sent();
         await Publish(new MessageSent(committed), message.SenderId);
+        AskBots(committed);
         return Result<ChatMessage>.Success(committed);
     }
 

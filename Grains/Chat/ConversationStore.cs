@@ -68,7 +68,8 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             LEFT JOIN conversation_members peer ON peer.user_id = cm.peer_id AND peer.conversation_id = cm.conversation_id
             LEFT JOIN LATERAL (
                 SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.text, m.media_id, media.content_type AS media_content_type,
-                       media.size AS media_size, media.name AS media_name, m.reply_to_seq, m.client_msg_id, m.sent_at, m.edited_at, m.recalled
+                       media.size AS media_size, media.name AS media_name, m.reply_to_seq, m.client_msg_id, m.sent_at, m.edited_at, m.recalled,
+                       m.call::text AS call, m.status, m.notice
                 FROM messages m LEFT JOIN media ON media.id = m.media_id
                 WHERE m.conversation_id = cm.conversation_id ORDER BY m.seq DESC LIMIT 1
             ) last ON true
@@ -81,7 +82,7 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             ChatMessage? last = r.id is null ? null : new MessageLog.Row(
                 (long)r.id, (string)r.conversation_id, (long)r.seq, (long)r.sender_id, (short)r.kind, (string)r.text, (long?)r.media_id,
                 (string?)r.media_content_type, (long?)r.media_size, (string?)r.media_name, (long?)r.reply_to_seq, (string)r.client_msg_id,
-                (DateTime)r.sent_at, (DateTime?)r.edited_at, (bool)r.recalled).ToMessage();
+                (DateTime)r.sent_at, (DateTime?)r.edited_at, (bool)r.recalled, (string?)r.call, (short)r.status, (string?)r.notice).ToMessage();
             return new ConversationEntry((string)r.entry_conversation_id, (long?)r.peer_id, (long?)r.group_id, (long)r.read_seq, last?.Seq ?? 0, last,
                 (long?)r.peer_read_seq);
         }).ToList();

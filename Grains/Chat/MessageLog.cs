@@ -37,8 +37,8 @@ public sealed class MessageLog : IAsyncDisposable
     static IReadOnlyList<long?> Insert(NpgsqlConnection connection, IReadOnlyList<ChatMessage> messages)
     {
         using var command = new NpgsqlCommand("""
-            INSERT INTO messages (conversation_id, seq, sender_id, kind, text, media_id, reply_to_seq, client_msg_id, sent_at, call)
-            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::smallint[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::timestamptz[], $10::jsonb[])
+            INSERT INTO messages (conversation_id, seq, sender_id, kind, text, media_id, reply_to_seq, client_msg_id, sent_at, call, status)
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::smallint[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::timestamptz[], $10::jsonb[], $11::smallint[])
             ON CONFLICT DO NOTHING
             RETURNING conversation_id, seq, id
             """, connection);
@@ -52,6 +52,7 @@ public sealed class MessageLog : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.ClientMsgId).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => m.SentAt).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => CallColumn.Write(m.Call)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { Value = messages.Select(m => (short)m.Status).ToArray() });
         var ids = new Dictionary<(string, long), long>(messages.Count);
         using (var reader = command.ExecuteReader())
             while (reader.Read()) ids[(reader.GetString(0), reader.GetInt64(1))] = reader.GetInt64(2);
@@ -62,20 +63,21 @@ public sealed class MessageLog : IAsyncDisposable
     /// <summary>A message row with its media (if any): FROM messages m LEFT JOIN media.</summary>
     internal const string Select = """
         SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.text, m.media_id, media.content_type AS media_content_type,
-               media.size AS media_size, media.name AS media_name, m.reply_to_seq, m.client_msg_id, m.sent_at, m.edited_at, m.recalled, m.call
+               media.size AS media_size, media.name AS media_name, m.reply_to_seq, m.client_msg_id, m.sent_at, m.edited_at, m.recalled, m.call,
+               m.status, m.notice
         FROM messages m LEFT JOIN media ON media.id = m.media_id
         """;
 
     internal sealed record Row(long Id, string ConversationId, long Seq, long SenderId, short Kind, string Text, long? MediaId,
         string? MediaContentType, long? MediaSize, string? MediaName, long? ReplyToSeq, string ClientMsgId, DateTime SentAt, DateTime? EditedAt, bool Recalled,
-        string? Call = null)
+        string? Call, short Status, string? Notice)
     {
         public ChatMessage ToMessage() => new(Id, ConversationId, Seq, SenderId, MessageKinds.FromCode(Kind),
             Recalled ? "" : Text,
             Recalled || MediaId is null ? null : new MediaRef(MediaId.Value, MediaContentType ?? "", MediaSize ?? 0, MediaName ?? ""),
             ReplyToSeq, ClientMsgId,
             DateTime.SpecifyKind(SentAt, DateTimeKind.Utc), EditedAt is { } e ? DateTime.SpecifyKind(e, DateTimeKind.Utc) : null, Recalled,
-            CallColumn.Read(Call));
+            CallColumn.Read(Call), (MessageStatus)Status, Notice);
     }
 
     public async Task<long> LastSeq(string conversationId)
@@ -131,6 +133,37 @@ public sealed class MessageLog : IAsyncDisposable
         await connection.ExecuteAsync("""
             UPDATE messages SET recalled = true, text = '' WHERE conversation_id = @conversationId AND seq = @seq
             """, new { conversationId, seq });
+    }
+
+    /// <summary>
+    /// Finishes a streaming reply of <paramref name="senderId"/>: its final text and status, written
+    /// once (a reply no longer streaming is left alone). Returns the finished message, or null.
+    /// </summary>
+    public async Task<ChatMessage?> FinishReply(string conversationId, long seq, long senderId, string text, MessageStatus status, string? notice)
+    {
+        await using var connection = await _db.OpenConnectionAsync();
+        // One statement on one connection: many replies finish at once, and a second connection
+        // held per reply could exhaust the pool with each waiting for another.
+        var row = await connection.QuerySingleOrDefaultAsync<Row>("""
+            WITH m AS (
+                UPDATE messages SET text = @text, status = @status, notice = @notice
+                WHERE conversation_id = @conversationId AND seq = @seq AND sender_id = @senderId AND status = 1
+                RETURNING *)
+            SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.text, m.media_id, media.content_type AS media_content_type,
+                   media.size AS media_size, media.name AS media_name, m.reply_to_seq, m.client_msg_id, m.sent_at, m.edited_at, m.recalled,
+                   m.status, m.notice
+            FROM m LEFT JOIN media ON media.id = m.media_id
+            """, new { conversationId, seq, senderId, text, status = (short)status, notice });
+        return row?.ToMessage();
+    }
+
+    /// <summary>The seqs of a sender's replies still marked streaming in a conversation (a partial index keeps this small).</summary>
+    public async Task<IReadOnlyList<long>> StreamingReplies(string conversationId, long senderId)
+    {
+        await using var connection = await _db.OpenConnectionAsync();
+        return (await connection.QueryAsync<long>("""
+            SELECT seq FROM messages WHERE conversation_id = @conversationId AND sender_id = @senderId AND status = 1 ORDER BY seq
+            """, new { conversationId, senderId })).ToList();
     }
 
     public async Task<ChatMessage?> FindByClientId(string conversationId, long senderId, string clientMsgId)

@@ -3,15 +3,19 @@ using GoChat.WebFront.Calls;
 
 namespace GoChat.WebFront.Apis;
 
-/// <summary>A message as the native API and the hub show it.</summary>
+/// <summary>
+/// A message as the native API and the hub show it. <c>Status</c> is null for a complete message, else
+/// "streaming", "stopped" or "failed" (a bot's reply; <c>Notice</c> says why it failed).
+/// </summary>
 public sealed record MessageDto(
     long Id, string ConversationId, long Seq, long SenderId, string Kind, string Text, MediaDto? Media, long? ReplyToSeq,
-    string ClientMsgId, DateTime SentAt, DateTime? EditedAt, bool Recalled, MessageCallDto? Call = null)
+    string ClientMsgId, DateTime SentAt, DateTime? EditedAt, bool Recalled, MessageCallDto? Call = null, string? Status = null, string? Notice = null)
 {
     public static MessageDto From(ChatMessage m) => new(
         m.Id, m.ConversationId, m.Seq, m.SenderId, m.Kind, m.Text,
         m.Media is { } media ? new MediaDto(media.Id, NativeApiMedia.ContentPath(media.Id), media.ContentType, media.Size, media.Name) : null,
-        m.ReplyToSeq, m.ClientMsgId, m.SentAt, m.EditedAt, m.Recalled, MessageCallDto.From(m.Call));
+        m.ReplyToSeq, m.ClientMsgId, m.SentAt, m.EditedAt, m.Recalled, MessageCallDto.From(m.Call),
+        m.Status == MessageStatus.Complete ? null : m.Status.ToString().ToLowerInvariant(), m.Notice);
 }
 
 /// <summary>

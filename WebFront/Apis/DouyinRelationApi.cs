@@ -118,7 +118,8 @@ internal static class DouyinRelationApi
         }
         // When polling, the app already shows what it sent itself: only newer messages sent to the requester.
         var list = messages
-            .Where(m => !m.Recalled && (since == 0 || ToMillis(m.SentAt) > since && m.SenderId != me))
+            // A bot's reply still streaming is left out: this dialect has no streaming, it shows the reply once finished.
+            .Where(m => !m.Recalled && m.Status != MessageStatus.Streaming && (since == 0 || ToMillis(m.SentAt) > since && m.SenderId != me))
             .TakeLast(MaxChatMessages)
             .Select(m => new DouyinMessage(m.Id, m.SenderId == me ? peer : me, m.SenderId, m.Text, ToMillis(m.SentAt)));
         return DouyinDialect.Ok(new Dictionary<string, object?> { ["message_list"] = list });

@@ -45,7 +45,9 @@ internal static partial class GinchatSockets
         RouteListeners.Listening? listening = null;
         Task Deliver(ChatEvent e) => e switch
         {
-            MessageSent sent when sent.Message.SenderId != userId => socket.Send(ToFrame(sent.Message, userId)),
+            // A bot's reply has no streaming here: it arrives whole when it is finished (Desc: why it failed, if it did).
+            MessageSent sent when sent.Message.SenderId != userId && sent.Message.Status != MessageStatus.Streaming => socket.Send(ToFrame(sent.Message, userId)),
+            ReplyFinished done when done.Message.SenderId != userId => socket.Send(ToFrame(done.Message, userId) with { Desc = done.Message.Notice ?? "" }),
             // Groups joined or left while the socket is open: their messages start or stop arriving.
             MembershipChanged { Joined: true } changed when changed.UserId == userId && listening is not null => listening.Add(RouteKey.ForGroup(changed.GroupId)),
             MembershipChanged changed when changed.UserId == userId && listening is not null => listening.Remove(RouteKey.ForGroup(changed.GroupId)),

@@ -2,6 +2,7 @@ using System.Globalization;
 using GoChat.Grains.Calls;
 using GoChat.Grains.Chat;
 using GoChat.WebFront.Apis;
+using GoChat.WebFront.Bots;
 using GoChat.WebFront.Calls;
 using Microsoft.AspNetCore.SignalR;
 
@@ -50,6 +51,8 @@ internal sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, Deliver
             CallUpdated e => to.CallUpdated(CallDto.From(e.Call)),
             // Only the connection the recipient is in the call with; on the WebFronts without it, a no-op.
             CallSignalled e => hub.Clients.Client(e.ToConnectionId).CallSignal(new CallSignalEventDto(e.CallId.ToString(), e.FromUserId, CallSignalDto.From(e.Signal))),
+            ReplyFinished e => to.MessageUpdated(MessageDto.From(e.Message)),
+            MessageStreaming e => to.MessageStreaming(new MessageStreamingDto(e.ConversationId, e.Seq, e.SenderId, e.Text)),
             _ => Task.CompletedTask,
         };
         Watch(sending, chatEvent);

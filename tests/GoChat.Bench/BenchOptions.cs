@@ -3,7 +3,7 @@ namespace GoChat.Bench;
 /// <summary>The command line: which scenarios, how big, against which GoChat.</summary>
 public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, Uri? Url, string OutFile, int? Pairs = null)
 {
-    public static readonly string[] AllScenarios = ["direct", "group", "connections", "history", "calls"];
+    public static readonly string[] AllScenarios = ["direct", "group", "connections", "history", "calls", "bots"];
 
     /// <summary>Seconds each side of a throughput scenario runs (after a short warm-up).</summary>
     public TimeSpan RunTime => TimeSpan.FromSeconds(Quick ? 10 : 30);
@@ -21,6 +21,10 @@ public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, U
     public int CallPairs => 50;
     /// <summary>Chat pairs sending (paced) beside the calls, to see whether calls cost chat its latency.</summary>
     public int CallChatPairs => 8;
+    /// <summary>Bot replies streaming at once, each in its own conversation (the figure).</summary>
+    public int BotReplies => 200;
+    /// <summary>People chatting directly alongside the bots, paced (their p99 is compared with and without bots).</summary>
+    public int BotSidePairs => 16;
 
     public static BenchOptions Parse(string[] args)
     {
@@ -40,7 +44,7 @@ public sealed record BenchOptions(bool Quick, IReadOnlyList<string> Scenarios, U
                 case "--pairs":
                     pairs = int.TryParse(Value(args, ref i), out var p) && p is >= 1 and <= 1000 ? p : throw new ArgumentException("--pairs needs a number 1-1000");
                     break;
-                default: throw new ArgumentException($"unknown argument {args[i]}; usage: [--quick] [--scenario direct,group,connections,history,calls] [--url URL] [--out results.json] [--pairs N]");
+                default: throw new ArgumentException($"unknown argument {args[i]}; usage: [--quick] [--scenario direct,group,connections,history,calls,bots] [--url URL] [--out results.json] [--pairs N]");
             }
         }
         foreach (var s in scenarios)

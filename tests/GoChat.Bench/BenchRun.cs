@@ -11,10 +11,12 @@ public static class BenchRun
         Progress.Line($"GoChat bench ({(options.Quick ? "quick" : "full")}): {string.Join(", ", options.Scenarios)}");
         ServerProcess? ownGoChat = null;
         string? dataDir = null;
+        // The bots scenario's model: started first, so GoChat starts with a bot pointed at it.
+        await using var model = options.Scenarios.Contains("bots") && options.Url is null ? await FakeModel.StartAsync() : null;
         if (options.Url is null)
         {
             Progress.Line("starting GoChat (Release, fresh data directory, embedded PostgreSQL)");
-            (ownGoChat, dataDir) = await GoChatProcess.StartAsync();
+            (ownGoChat, dataDir) = await GoChatProcess.StartAsync(model is null ? [] : BotsScenario.BotSettings(model));
             Progress.Line($"GoChat ready at {ownGoChat.BaseAddress} (pid {ownGoChat.Pid}, data {dataDir})");
         }
         await using var baselineProcess = await BaselineServer.StartAsync();
@@ -30,7 +32,7 @@ public static class BenchRun
                 Progress.Line($"scenario {scenario}");
                 try
                 {
-                    results.Add(await RunScenarioAsync(scenario, gochat, baseline, ownGoChat, dataDir, options));
+                    results.Add(await RunScenarioAsync(scenario, gochat, baseline, ownGoChat, dataDir, options, model));
                 }
                 catch (Exception e)
                 {
@@ -60,7 +62,7 @@ public static class BenchRun
     }
 
     static async Task<ScenarioResult> RunScenarioAsync(string scenario, Target gochat, Target baseline,
-        ServerProcess? ownGoChat, string? dataDir, BenchOptions options)
+        ServerProcess? ownGoChat, string? dataDir, BenchOptions options, FakeModel? model)
     {
         switch (scenario)
         {
@@ -83,6 +85,10 @@ public static class BenchRun
             case "calls":
                 return new ScenarioResult(scenario, "setups/s", await CallsScenario.RunAsync(gochat, options), null,
                     $"{options.CallPairs} pairs setting up calls back to back (signalling only: start, ring, accept, offer/answer and 2 candidates each way, hang up); latency = StartCall to callRinging on the callee; {options.CallChatPairs} chat senders paced beside; no baseline");
+            case "bots":
+                if (ownGoChat is null || model is null)
+                    return new ScenarioResult(scenario, "stream events/s", null, null, "skipped: needs the bench's own GoChat (no --url), started with a bot on the bench's fake model");
+                return await BotsScenario.RunAsync(gochat, model, options);
             default:
                 throw new ArgumentException(scenario);
         }

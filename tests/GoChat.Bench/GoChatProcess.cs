@@ -6,7 +6,7 @@ namespace GoChat.Bench;
 /// <summary>Starts the Release build of GoChat with a fresh data directory (so it runs its own PostgreSQL).</summary>
 public static partial class GoChatProcess
 {
-    public static async Task<(ServerProcess Server, string DataDir)> StartAsync()
+    public static async Task<(ServerProcess Server, string DataDir)> StartAsync(params string[] settings)
     {
         var dll = await LocateOrBuildAsync();
         var dataDir = Path.Combine(Path.GetTempPath(), $"gochat-bench-{Guid.NewGuid():N}");
@@ -16,6 +16,7 @@ public static partial class GoChatProcess
             $"--GoChat:DataDir={dataDir}",
             "--GoChat:Security:SignInPermitsPerMinute=1000000",
             "--GoChat:Silo:Port=0",
+            .. settings,
         ], "/readyz", TimeSpan.FromMinutes(2));
         server.DataDir = dataDir;
         return (server, dataDir);

@@ -16,7 +16,7 @@ public sealed class ChatClient : IAsyncDisposable
     ChatClient(HubConnection connection)
     {
         Connection = connection;
-        foreach (var name in new[] { "message", "messageUpdated", "read", "typing", "conversationUpdated", "presence", "resync", "callRinging", "callUpdated", "callSignal" })
+        foreach (var name in new[] { "message", "messageUpdated", "read", "typing", "conversationUpdated", "presence", "resync", "callRinging", "callUpdated", "callSignal", "messageStreaming" })
             connection.On<JsonElement>(name, payload =>
             {
                 _events.Enqueue((name, payload));

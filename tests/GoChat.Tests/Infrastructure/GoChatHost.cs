@@ -30,7 +30,11 @@ public sealed class GoChatHost : IAsyncDisposable
     }
 
     /// <summary>Starts a host over a new database, or over <paramref name="connectionString"/> to restart on existing data.</summary>
-    public static async Task<GoChatHost> StartAsync(string? connectionString = null, params string[] settings)
+    public static Task<GoChatHost> StartAsync(string? connectionString = null, params string[] settings) =>
+        StartAsync(connectionString, null, settings);
+
+    /// <summary>As above, with <paramref name="configure"/> applied to the builder (a log capture, say).</summary>
+    public static async Task<GoChatHost> StartAsync(string? connectionString, Action<WebApplicationBuilder>? configure, params string[] settings)
     {
         connectionString ??= await TestDatabase.CreateAsync();
         string[] args =
@@ -43,7 +47,7 @@ public sealed class GoChatHost : IAsyncDisposable
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
             .. settings,
         ];
-        var app = await WebFrontApp.CreateAsync(args);
+        var app = await WebFrontApp.CreateAsync(args, configure);
         await app.StartAsync();
         return new GoChatHost(app, connectionString);
     }

@@ -37,6 +37,11 @@ public sealed class SettingsTests
         { "--GoChat:Telemetry:OtlpEndpoint=collector:4317", "GoChat:Telemetry:OtlpEndpoint must be an absolute http(s) URL" },
         { "--GoChat:Telemetry:MetricsAllowedFrom=127.0.0.1, intranet", "GoChat:Telemetry:MetricsAllowedFrom must be addresses or CIDR networks separated by commas, such as 127.0.0.0/8, 10.0.0.0/8 ('intranet' is neither)" },
         { "--GoChat:Telemetry:ConsoleLogFormat=xml", "GoChat:Telemetry:ConsoleLogFormat must be one of simple, json, systemd (it is 'xml')" },
+        { "--GoChat:Bots:grok:Provider=opnai", "GoChat:Bots:grok:Provider must be 'openai' (any OpenAI-compatible endpoint) or 'llamasharp' (a local GGUF file) (it is 'opnai')" },
+        { "--GoChat:Bots:grok:Provider=openai", "GoChat:Bots:grok:Endpoint must be an absolute http(s) URL such as https://api.x.ai/v1 (it is '')" },
+        { "--GoChat:Bots:ollie:MaxContextMessages=0", "GoChat:Bots:ollie:MaxContextMessages must be between 1 and 200 (it is 0)" },
+        { "--GoChat:Bots:local:Provider=llamasharp", "GoChat:Bots:local:ModelPath is required for a llamasharp bot" },
+        { "--GoChat:Bots:bad@name:Provider=llamasharp", "GoChat:Bots:bad@name is not a usable username" },
     };
 
     [Theory]

@@ -33,6 +33,17 @@ export interface ResyncEvent {
   conversationId: string | null
 }
 
+/**
+ * `messageStreaming`: a bot's reply `seq` so far (the whole text, not a delta), a few times a
+ * second while it streams; the final text comes once as `messageUpdated`.
+ */
+export interface StreamingEvent {
+  conversationId: string
+  seq: number
+  senderId: number
+  text: string
+}
+
 export interface HubEvents {
   /** A new message in one of your conversations (also your own, sent from another device). */
   message: Message
@@ -50,6 +61,7 @@ export interface HubEvents {
   callUpdated: Call
   /** A WebRTC signal from another participant of the call this connection is in. */
   callSignal: CallSignalEvent
+  messageStreaming: StreamingEvent
 }
 
 export type HubEventName = keyof HubEvents
@@ -69,6 +81,8 @@ export interface HubMethods {
   DeclineCall(callId: string): Call
   LeaveCall(callId: string): Call
   SendCallSignal(callId: string, toUserId: number, signal: CallSignal): void
+  /** Stops a bot's reply while it streams (the asker, or a group's owner or admin). */
+  StopReply(conversationId: string, seq: number): void
 }
 
 export type HubMethodName = keyof HubMethods

@@ -35,10 +35,23 @@ export function updateMessage(list: ChatItem[], m: Message): void {
   if (i >= 0 && !isOlder(m, list[i])) list[i] = toItem(m)
 }
 
-/** A recall is final and edits only move forward, so a copy without them is an earlier state of the message. */
+/**
+ * A bot's reply while it streams: the text so far, for the reply the list holds as streaming.
+ * False when the list does not hold that seq (fetch it); a reply held finished ignores it (a late event).
+ */
+export function growReply(list: ChatItem[], e: { seq: number; text: string }): boolean {
+  const i = list.findIndex(x => x.state === 'sent' && x.seq === e.seq)
+  if (i < 0) return false
+  const held = list[i]
+  if (held.status === 'streaming' && e.text.length >= held.text.length) list[i] = { ...held, text: e.text }
+  return true
+}
+
+/** A recall is final, edits only move forward, and a reply only finishes, so a copy without them is an earlier state of the message. */
 function isOlder(m: Message, held: Message): boolean {
   if (m.recalled) return false
   if (held.recalled) return true
+  if (m.status === 'streaming') return held.status !== 'streaming' || m.text.length < held.text.length
   if (held.editedAt) return !m.editedAt || Date.parse(m.editedAt) < Date.parse(held.editedAt)
   return false
 }

@@ -36,6 +36,10 @@ export interface Message {
   recalled: boolean
   /** Kind `call`: the call and, once it ended, its outcome and duration. */
   call?: MessageCall | null
+  /** A bot's reply: "streaming" while it grows, then null (complete), "stopped" or "failed" (docs/bots.md). */
+  status?: 'streaming' | 'stopped' | 'failed' | null
+  /** Why a bot's reply failed (or was cut), in words for people. */
+  notice?: string | null
 }
 
 export interface Conversation {

@@ -26,6 +26,7 @@ export const useChat = defineStore('chat', () => {
     for (const id of conversations.applySync(list)) messages.forget(id)
     void calls.applySync(list, reason)
     await messages.fillAll()
+    await messages.refreshStreaming()
     if (conversations.activeId) messages.markRead(conversations.activeId)
     if (reason === 'connected') {
       void people.loadContacts()

@@ -3,7 +3,8 @@ import { reactive } from 'vue'
 import { del, get, patch, post } from '../lib/api'
 import { GapFill } from '../lib/gapFill'
 import { deliver, isOffline, newClientMsgId, pendingItem } from '../lib/outbox'
-import { highestSeq, lowestSeq, placeMessage, updateMessage } from '../lib/timeline'
+import type { StreamingEvent } from '../lib/events'
+import { growReply, highestSeq, lowestSeq, placeMessage, updateMessage } from '../lib/timeline'
 import type { ChatItem, Message, SendRequest } from '../lib/types'
 import { useConversations } from './conversations'
 import { useLink } from './link'
@@ -145,6 +146,31 @@ export const useMessages = defineStore('messages', () => {
   })
   link.on('messageUpdated', updated)
 
+  /** A bot's reply grows in place; one this page does not hold yet is fetched. */
+  link.on('messageStreaming', (e: StreamingEvent) => {
+    const list = lists.get(e.conversationId)
+    if (list && !growReply(list, e)) void gaps.fill(e.conversationId).catch(() => {})
+  })
+
+  /**
+   * Replies held as streaming are fetched again after a Sync: their final text came as one
+   * `messageUpdated`, which a dropped link may have missed, and the watermark is already past them.
+   */
+  async function refreshStreaming() {
+    await Promise.all([...lists.entries()].map(async ([id, list]) => {
+      const first = list.find(m => m.state === 'sent' && m.status === 'streaming')
+      if (!first) return
+      const at = epoch
+      const page = await get<Message[]>(`${historyPath(id)}?afterSeq=${first.seq - 1}&limit=${pageSize}`).catch(() => [])
+      if (at === epoch) for (const m of page) place(m)
+    }))
+  }
+
+  /** "Stop generating": the bot's request to its model is cancelled and what arrived is kept. */
+  async function stopReply(m: Message) {
+    await link.invoke('StopReply', m.conversationId, m.seq)
+  }
+
   /** The page no longer holds this conversation (left, or gone from Sync): opening it again loads it anew. */
   function forget(id: string) {
     lists.delete(id)
@@ -159,5 +185,5 @@ export const useMessages = defineStore('messages', () => {
     gaps.clear()
   }
 
-  return { lists, hasOlder, load, loadOlder, fillAll, send, retry, resendOffline, discard, edit, recall, markRead, forget, reset }
+  return { lists, hasOlder, load, loadOlder, fillAll, refreshStreaming, stopReply, send, retry, resendOffline, discard, edit, recall, markRead, forget, reset }
 })

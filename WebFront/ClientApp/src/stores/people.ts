@@ -67,6 +67,8 @@ export const usePeople = defineStore('people', () => {
     return u.displayName || u.username
   }
 
+  const isBot = (id: number) => users.get(id)?.isBot ?? false
+
   async function searchUsers(prefix: string): Promise<User[]> {
     const found = await get<User[]>(`/api/v1/users?search=${encodeURIComponent(prefix)}&limit=20`)
     for (const u of found) if (!users.has(u.id)) remember(u)
@@ -86,5 +88,5 @@ export const usePeople = defineStore('people', () => {
     asked.clear()
   }
 
-  return { users, contacts, me, remember, loadContacts, isContact, addContact, user, nameOf, searchUsers, reset }
+  return { users, contacts, me, remember, loadContacts, isContact, addContact, user, nameOf, isBot, searchUsers, reset }
 })

@@ -49,6 +49,9 @@ export const useTyping = defineStore('typing', () => {
   })
   // Their message is what they were typing.
   link.on('message', m => { typists.get(m.conversationId)?.delete(m.senderId) })
+  // A bot "types" (thinks) until its reply's first words.
+  link.on('messageStreaming', e => { typists.get(e.conversationId)?.delete(e.senderId) })
+  link.on('messageUpdated', m => { if (m.status !== 'streaming') typists.get(m.conversationId)?.delete(m.senderId) })
 
   function reset() {
     typists.clear()
