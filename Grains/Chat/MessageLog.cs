@@ -151,7 +151,7 @@ public sealed class MessageLog : IAsyncDisposable
                 RETURNING *)
             SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.kind, m.text, m.media_id, media.content_type AS media_content_type,
                    media.size AS media_size, media.name AS media_name, m.reply_to_seq, m.client_msg_id, m.sent_at, m.edited_at, m.recalled,
-                   m.status, m.notice
+                   m.call, m.status, m.notice
             FROM m LEFT JOIN media ON media.id = m.media_id
             """, new { conversationId, seq, senderId, text, status = (short)status, notice });
         return row?.ToMessage();
