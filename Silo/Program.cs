@@ -1,38 +1,20 @@
-using GoChat.Grains.Configuration;
 using GoChat.Silo.Health;
 using GoChat.Silo.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace GoChat.Silo;
 
 /// <summary>A headless silo: the same grains and cluster as WebFront, without HTTP endpoints.</summary>
 internal static class Program
 {
-    public static async Task<int> Main(string[] args)
+    public static Task<int> Main(string[] args) => StartupFailures.RunAsync(async () =>
     {
-        try
-        {
-            using var host = await CreateAsync(args);
-            await host.RunAsync();
-            return 0;
-        }
-        catch (OptionsValidationException e)
-        {
-            // A wrong setting: say which and what it may be, without a stack trace.
-            Console.Error.WriteLine(Settings.Describe(e));
-            return 2;
-        }
-        catch (CannotStartException e)
-        {
-            // Something on this machine is in the way: the message says what and how to fix it.
-            Console.Error.WriteLine($"GoChat cannot start: {e.Message}");
-            return 2;
-        }
-    }
+        using var host = await CreateAsync(args);
+        await host.RunAsync();
+    });
 
     /// <summary>
     /// The silo, and /healthz and /readyz when an HTTP address is configured (ASPNETCORE_URLS,

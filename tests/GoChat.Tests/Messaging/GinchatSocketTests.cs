@@ -134,17 +134,5 @@ public sealed class GinchatSocketTests : IAsyncLifetime
     static Task SendText(WebSocket socket, string text) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
 
-    static async Task<string> ReceiveText(WebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var buffer = new byte[64 * 1024];
-        var length = 0;
-        ValueWebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
-            length += result.Count;
-        } while (!result.EndOfMessage);
-        return Encoding.UTF8.GetString(buffer, 0, length);
-    }
+    static async Task<string> ReceiveText(WebSocket socket) => (await socket.ReceiveMessageAsync()).Text;
 }
