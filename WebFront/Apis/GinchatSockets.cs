@@ -39,7 +39,7 @@ internal static partial class GinchatSockets
     {
         if (await Authenticate(http, userIdField: "userId") is not { } caller) return;
         var userId = caller.UserId;
-        var socket = new SocketSender();
+        var socket = new GinchatSocketSender();
         await using var session = await WatchRevocation(http, revocation, caller, socket);
         if (session is null) return;
         RouteListeners.Listening? listening = null;
@@ -68,7 +68,7 @@ internal static partial class GinchatSockets
     {
         if (await Authenticate(http, userIdField: null) is not { } caller) return;
         var userId = caller.UserId;
-        var socket = new SocketSender();
+        var socket = new GinchatSocketSender();
         await using var session = await WatchRevocation(http, revocation, caller, socket);
         if (session is null) return;
         await using var listening = await listeners.Listen([RouteKey.Broadcast], e => e is Broadcast { Message: var m }
@@ -122,108 +122,12 @@ internal static partial class GinchatSockets
     /// Closes the socket (before it opens, if need be) when the caller's token is revoked, with 1008
     /// (policy violation). Null, after answering with a ginchat error, when it is revoked already.
     /// </summary>
-    static async Task<IAsyncDisposable?> WatchRevocation(HttpContext http, SessionRevocation revocation, TokenClaims caller, SocketSender socket)
+    static async Task<IAsyncDisposable?> WatchRevocation(HttpContext http, SessionRevocation revocation, TokenClaims caller, GinchatSocketSender socket)
     {
         var session = await revocation.Watch(caller.UserId, caller.TokenVersion,
             () => socket.Close(WebSocketCloseStatus.PolicyViolation, "the session ended (logged out); log in again"));
         if (session is null) await GinchatDialect.Fail("invalid or expired token; log in again").ExecuteAsync(http);
         return session;
-    }
-
-    /// <summary>
-    /// Serialises sends on one socket (stream deliveries and replies may overlap); drops sends before
-    /// it opens and after the server began closing it.
-    /// </summary>
-    sealed class SocketSender
-    {
-        static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
-        readonly SemaphoreSlim _lock = new(1, 1);
-        readonly CancellationTokenSource _cutOff = new(); // not disposed: a close may race the end of the session
-        volatile CloseFrame? _closing;
-
-        sealed record CloseFrame(WebSocketCloseStatus Status, string Reason);
-
-        public WebSocket? Socket { get; private set; }
-
-        /// <summary>Cancelled when a client that was sent a close did not answer it in time.</summary>
-        public CancellationToken CutOff => _cutOff.Token;
-
-        /// <summary>Whether the server began closing the socket: frames read after that are not acted on.</summary>
-        public bool Closing => _closing is not null;
-
-        /// <summary>Opens the sender on the accepted socket, and closes it at once if that was asked for meanwhile.</summary>
-        public async Task Open(WebSocket socket)
-        {
-            CloseFrame? closing;
-            await _lock.WaitAsync();
-            try
-            {
-                Socket = socket;
-                closing = _closing;
-            }
-            finally
-            {
-                _lock.Release();
-            }
-            if (closing is { } c) await CloseOutput(c.Status, c.Reason);
-        }
-
-        public Task Send(GinchatMessage message) => SendText(JsonSerializer.Serialize(message, GinchatDialect.Json));
-
-        /// <summary>
-        /// Starts the closing handshake (once); the receive loop ends when the client answers, or
-        /// when it is cut off for not answering within 2 seconds.
-        /// </summary>
-        public async Task Close(WebSocketCloseStatus status, string reason)
-        {
-            await _lock.WaitAsync();
-            try
-            {
-                if (_closing is not null) return;
-                _closing = new CloseFrame(status, reason);
-                _cutOff.CancelAfter(CloseGrace);
-            }
-            finally
-            {
-                _lock.Release();
-            }
-            await CloseOutput(status, reason);
-        }
-
-        async Task CloseOutput(WebSocketCloseStatus status, string reason)
-        {
-            await _lock.WaitAsync();
-            try
-            {
-                if (Socket is { State: WebSocketState.Open }) await Socket.CloseOutputAsync(status, reason, CancellationToken.None);
-            }
-            catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
-            {
-                // the client went away meanwhile
-            }
-            finally
-            {
-                _lock.Release();
-            }
-        }
-
-        public async Task SendText(string text)
-        {
-            await _lock.WaitAsync();
-            try
-            {
-                if (_closing is null && Socket is { State: WebSocketState.Open })
-                    await Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-            }
-            catch (WebSocketException)
-            {
-                // the client went away; the receive loop ends the session
-            }
-            finally
-            {
-                _lock.Release();
-            }
-        }
     }
 
     /// <summary>
@@ -290,7 +194,7 @@ internal static partial class GinchatSockets
     /// the server stops, the socket is closed with 1001 (going away) so the client reconnects; a
     /// client that does not answer a close within 2 seconds is cut off, so the shutdown never waits on it.
     /// </summary>
-    static async IAsyncEnumerable<string> Frames(SocketSender socket, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken aborted, CancellationToken stopping)
+    static async IAsyncEnumerable<string> Frames(GinchatSocketSender socket, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken aborted, CancellationToken stopping)
     {
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(aborted, socket.CutOff);
         using var onStop = stopping.Register(() => _ = socket.Close(WebSocketCloseStatus.EndpointUnavailable, "the server is shutting down"));
