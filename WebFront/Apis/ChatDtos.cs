@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using GoChat.Grains.Chat;
 using GoChat.WebFront.Calls;
 
@@ -9,7 +10,10 @@ namespace GoChat.WebFront.Apis;
 /// </summary>
 public sealed record MessageDto(
     long Id, string ConversationId, long Seq, long SenderId, string Kind, string Text, MediaDto? Media, long? ReplyToSeq,
-    string ClientMsgId, DateTime SentAt, DateTime? EditedAt, bool Recalled, MessageCallDto? Call = null, string? Status = null, string? Notice = null)
+    string ClientMsgId, DateTime SentAt, DateTime? EditedAt, bool Recalled,
+    // Absent unless the message is a call's: every other message, sent to every member, is smaller without it.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MessageCallDto? Call = null,
+    string? Status = null, string? Notice = null)
 {
     public static MessageDto From(ChatMessage m) => new(
         m.Id, m.ConversationId, m.Seq, m.SenderId, m.Kind, m.Text,
