@@ -53,8 +53,12 @@ public sealed class BrowserScope : IAsyncDisposable
     void Note(string who, string what)
     {
         lock (_network)
-            if (_network.Count < 200) _network.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {who}: {what}");
+            if (_network.Count < 200) _network.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {who}: {Redacted(what)}");
     }
+
+    /// <summary>A hub URL carries the session's token (access_token=...); a failure report in CI's log must not.</summary>
+    internal static string Redacted(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, @"((?:access_)?token=)[^&\s]+", "$1[redacted]", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
 
     /// <summary>A new person: an isolated browser context (own storage, own session) with one page.</summary>
     public async Task<ChatPage> OpenAsync(Uri baseAddress, string who, ViewportSize? viewport = null, ColorScheme colorScheme = ColorScheme.Light)
