@@ -73,12 +73,8 @@ public interface IUserGrain : IGrainWithIntegerKey
     /// </summary>
     Task<Result<long>> PublishVideo(string title, long videoMediaId, long coverMediaId);
 
-    /// <summary>
-    /// A WebFront reports that it holds (or no longer holds) connections of this user. Returns the
-    /// account's current token version (null when it is closed), so a WebFront attached to the
-    /// user's route learns it in the same call.
-    /// </summary>
-    Task<int?> SetConnected(SiloAddress webFront, bool connected);
+    /// <summary>A WebFront reports that it holds (or no longer holds) connections of this user.</summary>
+    Task SetConnected(SiloAddress webFront, bool connected);
 
     /// <summary>Online while any live WebFront holds a connection of this user.</summary>
     Task<bool> IsOnline();

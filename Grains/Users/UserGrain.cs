@@ -252,7 +252,7 @@ internal sealed class UserGrain(
         }
     }
 
-    public async Task<int?> SetConnected(SiloAddress webFront, bool connected)
+    public async Task SetConnected(SiloAddress webFront, bool connected)
     {
         var wasOnline = Online;
         if (connected) _connectedAt.Add(webFront);
@@ -260,7 +260,6 @@ internal sealed class UserGrain(
         // Presence lives only in memory: stay active while connected.
         if (connected) DelayDeactivation(TimeSpan.FromDays(1));
         if (Online != wasOnline) await AnnouncePresence(Online);
-        return Live?.TokenVersion;
     }
 
     public Task<bool> IsOnline() => Task.FromResult(Online);

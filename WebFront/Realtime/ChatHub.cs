@@ -11,11 +11,11 @@ namespace GoChat.WebFront.Realtime;
 /// The real-time endpoint, /hubs/chat. Clients send through it and receive the events of
 /// <see cref="IChatClient"/> (dispatched by <see cref="HubDispatch"/>). Every method returns
 /// when done or throws a HubException saying why. A connection is closed when its token is
-/// revoked (<see cref="HubConnections"/>).
+/// revoked (<see cref="SessionRevocation"/>).
 /// </summary>
 [Authorize]
 internal sealed partial class ChatHub(
-    HubConnections connections, ConversationViews views, IGrainFactory grains, IHostApplicationLifetime lifetime)
+    HubConnections connections, SessionRevocation revocation, ConversationViews views, IGrainFactory grains, IHostApplicationLifetime lifetime)
     : Hub<IChatClient>
 {
     long UserId => Context.User!.UserId();
@@ -25,12 +25,30 @@ internal sealed partial class ChatHub(
         // A connection that slipped in while the host began to stop (SignalR has already closed the
         // others) is closed too, or it would hold the shutdown until the client gives up on it.
         if (lifetime.ApplicationStopping.IsCancellationRequested) throw new HubException("the server is shutting down; connect again");
-        if (!await connections.Connected(UserId, Context.ConnectionId, Context.User!.TokenVersion(), Context.Abort))
-            throw new HubException("this token was revoked; log in again");
+        var context = Context;
+        var session = await revocation.Watch(UserId, Context.User!.TokenVersion(), () =>
+        {
+            context.Abort();
+            return Task.CompletedTask;
+        }) ?? throw new HubException("this token was revoked; log in again");
+        Context.Items[typeof(SessionRevocation)] = session;
+        try
+        {
+            await connections.Connected(UserId, Context.ConnectionId);
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync for a connection that failed to connect.
+            Context.Items.Remove(typeof(SessionRevocation));
+            await session.DisposeAsync();
+            throw;
+        }
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        if (Context.Items.TryGetValue(typeof(SessionRevocation), out var session) && session is IAsyncDisposable watching)
+            await watching.DisposeAsync();
         await CallConnectionClosed();
         await connections.Disconnected(UserId, Context.ConnectionId);
     }

@@ -31,7 +31,4 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 2009, EventName = "SessionRevokedClose", Level = LogLevel.Information, Message = "Closing a connection of user {UserId}: its token was revoked")]
     public static partial void ClosingRevokedSession(ILogger logger, long userId);
-
-    [LoggerMessage(EventId = 2010, EventName = "TokenCheckFailed", Level = LogLevel.Warning, Message = "Checking the token version of user {UserId} again, after its route was rebuilt, failed")]
-    public static partial void TokenCheckFailed(ILogger logger, Exception exception, long userId);
 }

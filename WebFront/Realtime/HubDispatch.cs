@@ -13,7 +13,7 @@ namespace GoChat.WebFront.Realtime;
 /// to the user's connections (SignalR group "u:{id}"), a group route's to the group's members
 /// connected here ("g:{id}", one send per WebFront, not one per member). The one place where an
 /// event kind is mapped to a client event; events meant for the WebFront itself (membership,
-/// revocation) are handled by their listeners (<see cref="HubConnections"/>, <see cref="SessionRevocation"/> for ginchat sockets).
+/// revocation) are handled by their listeners (<see cref="HubConnections"/>, <see cref="SessionRevocation"/>).
 /// </summary>
 internal sealed class HubDispatch(IHubContext<ChatHub, IChatClient> hub, DeliveryMetrics metrics, ILogger<HubDispatch> logger)
 {

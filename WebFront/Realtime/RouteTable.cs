@@ -45,8 +45,6 @@ internal sealed class RouteTable : IChatReceiver, ILocalChatReceiver
         public ImmutableArray<Func<ChatEvent, Task>> Listeners = [];
         public bool Attached;
         public bool Retired;
-        /// <summary>A user route with hub connections: the user's current token version as this WebFront knows it (<see cref="HubConnections"/>).</summary>
-        public int? TokenVersion;
 
         public bool Empty => Connections.Count == 0 && Listeners.IsEmpty;
     }

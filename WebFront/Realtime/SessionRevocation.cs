@@ -4,12 +4,11 @@ using GoChat.Grains.Users;
 namespace GoChat.WebFront.Realtime;
 
 /// <summary>
-/// Ends ginchat sockets whose token was revoked by a logout, a new password or a closed account
-/// (hub connections follow the same rule in <see cref="HubConnections"/>, with one check per user
-/// instead of one per connection). A token is checked when its socket opens; from then on the
-/// socket listens on its user's delivery route, where the user grain publishes <see cref="TokensRevoked"/>
+/// Ends live connections (hub connections, ginchat sockets) whose token was revoked by a logout, a
+/// new password or a closed account. A token is checked when its connection opens; from then on the
+/// connection listens on its user's delivery route, where the user grain publishes <see cref="TokensRevoked"/>
 /// to every WebFront holding a connection of that user, and closes when its token is older. A route
-/// that had forgotten this WebFront may have dropped that event: on <see cref="Resync"/> the socket asks the
+/// that had forgotten this WebFront may have dropped that event: on <see cref="Resync"/> the connection asks the
 /// user grain for the current version instead.
 /// </summary>
 internal sealed class SessionRevocation(RouteListeners listeners, IGrainFactory grains, ILogger<SessionRevocation> logger)
