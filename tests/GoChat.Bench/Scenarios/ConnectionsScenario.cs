@@ -21,6 +21,7 @@ public static class ConnectionsScenario
         try
         {
             var clock = Stopwatch.StartNew();
+            var cpu = new CpuMeter(target.Process);
             await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency }, async (i, ct) =>
             {
                 var started = Stopwatch.GetTimestamp();
@@ -37,18 +38,24 @@ public static class ConnectionsScenario
                 if ((i + 1) % 500 == 0) Progress.Line($"  connections/{target.Name}: {i + 1}/{count} opened");
             });
             var openTime = clock.Elapsed;
+            var cpuUse = new Dictionary<string, object>();
+            cpu.Report(cpuUse);
             await Task.Delay(Settle);
             var after = target.Process?.RssKb();
             double? perConnection = before is { } b && after is { } a && opened.Count > 0 ? Math.Round((a - b) / (double)opened.Count, 1) : null;
             Progress.Line($"  connections/{target.Name}: {opened.Count} open, RSS {before} -> {after} KB, {perConnection?.ToString() ?? "n/a"} KB per connection");
-            return SideResult.From(opened.Count / openTime.TotalSeconds, latencies, errors, new()
+            var extra = new Dictionary<string, object>(cpuUse)
             {
                 ["connections"] = opened.Count,
                 ["users"] = users.Count,
                 ["rssBeforeKb"] = (object?)before ?? "n/a",
                 ["rssAfterKb"] = (object?)after ?? "n/a",
                 ["kbPerConnection"] = (object?)perConnection ?? "n/a",
-            });
+            };
+            // The server's CPU per connect: steadier than the rate on a machine that is doing other work too.
+            if (cpuUse.TryGetValue("serverCpuPct", out var serverPct) && opened.Count > 0)
+                extra["serverCpuMsPerConnect"] = Math.Round(Convert.ToDouble(serverPct) / 100 * openTime.TotalMilliseconds / opened.Count, 3);
+            return SideResult.From(opened.Count / openTime.TotalSeconds, latencies, errors, extra);
         }
         finally
         {
