@@ -81,7 +81,9 @@ internal static class NativeApiAccountLifecycle
         http.Response.ContentType = "application/json; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"gochat-export-{userId}.json\"";
         http.Response.Headers.CacheControl = "no-store";
-        await using var writer = new Utf8JsonWriter(http.Response.Body, new JsonWriterOptions { Indented = true });
+        // Over the response's pipe: the serializer's flushes only hand bytes to it; sending is the awaited FlushAsync below.
+        var body = http.Response.BodyWriter;
+        await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
         writer.WriteString("exportedAt", DateTime.UtcNow);
         writer.WritePropertyName("profile");
@@ -96,6 +98,7 @@ internal static class NativeApiAccountLifecycle
                 var page = await log.SentBy(conversationId, userId, after, ExportPage);
                 foreach (var message in page) JsonSerializer.Serialize(writer, MessageDto.From(message), json);
                 await writer.FlushAsync(http.RequestAborted);
+                await body.FlushAsync(http.RequestAborted);
                 if (page.Count < ExportPage) break;
                 after = page[^1].Seq;
             }
@@ -103,5 +106,6 @@ internal static class NativeApiAccountLifecycle
         writer.WriteEndArray();
         writer.WriteEndObject();
         await writer.FlushAsync(http.RequestAborted);
+        await body.FlushAsync(http.RequestAborted);
     }
 }
