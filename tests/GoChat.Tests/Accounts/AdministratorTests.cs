@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using GoChat.Grains.Users;
 using GoChat.Tests.Bots;
 using GoChat.Tests.Infrastructure;
-using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GoChat.Tests.Accounts;
 
@@ -50,6 +51,17 @@ public sealed class AdministratorTests(AccountScene scene) : IClassFixture<Accou
         var bodies = await Task.WhenAll(registrations.Select(AccountScene.Body));
         Assert.Single(bodies, b => b.GetProperty("user").GetProperty("isAdmin").GetBoolean());
         Assert.Equal(1L, await Sql.ScalarAsync<long>(host.ConnectionString, "SELECT count(*) FROM users WHERE is_admin"));
+
+        // Password hashing spreads real registrations out; accounts committed at the very same moment
+        // (written here directly) all asking at once still make exactly one administrator: the first.
+        await using var empty = await GoChatHost.StartAsync();
+        await Sql.ExecuteAsync(empty.ConnectionString,
+            "INSERT INTO users (username, display_name, password_hash) SELECT 'same-moment' || i, 'x', 'x' FROM generate_series(1, 16) AS i");
+        var ids = (await Sql.ColumnAsync(empty.ConnectionString, "SELECT id FROM users ORDER BY id")).Select(long.Parse).ToList();
+        var administrators = empty.Services.GetRequiredService<IGrainFactory>().GetGrain<IAdministratorsGrain>(0);
+        var made = await Task.WhenAll(ids.AsEnumerable().Reverse().Select(id => administrators.AccountRegistered(id)));
+        Assert.Single(made, m => m);
+        Assert.Equal(ids[0].ToString(), Assert.Single(await Sql.ColumnAsync(empty.ConnectionString, "SELECT id FROM users WHERE is_admin")));
     }
 
     [Fact]
