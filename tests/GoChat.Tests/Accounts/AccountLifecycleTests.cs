@@ -140,6 +140,11 @@ public sealed class AccountLifecycleTests(AccountScene scene) : IClassFixture<Ac
         await Send(leaver, conversation, "hello before I go");
         await Send(leaver, conversation, "a file", shared.GetProperty("id").GetInt64(), "file");
         var group = await Created(await leaver.PostAsJsonAsync("/api/v1/groups", new { name = "Leaving party", memberIds = new[] { stayerId } }));
+        Assert.Equal(0, (await GoChat.Tests.DouyinApi.DouyinVideoTests.Publish(leaver, token, GoChat.Tests.DouyinApi.DouyinVideoTests.SampleVideo.Value, "my last clip")).GetProperty("status_code").GetInt32());
+        var videoId = (await LegacyDialectAccountTests.Douyin(leaver, HttpMethod.Get, $"/douyin/publish/list/?user_id={leaverId}"))
+            .GetProperty("video_list")[0].GetProperty("id").GetInt64();
+        Assert.Equal(0, (await LegacyDialectAccountTests.Douyin(leaver, HttpMethod.Post, "/douyin/comment/action/",
+            new() { ["token"] = token, ["video_id"] = videoId.ToString(), ["action_type"] = "1", ["comment_text"] = "bye all" })).GetProperty("status_code").GetInt32());
 
         using var anonymous = scene.Client();
         await AccountScene.Problem(await anonymous.SendAsync(DeleteMe(new { password = "leaving-pw" })), HttpStatusCode.Unauthorized);
@@ -163,7 +168,11 @@ public sealed class AccountLifecycleTests(AccountScene scene) : IClassFixture<Ac
         var members = (await stayer.GetFromJsonAsync<JsonElement>($"/api/v1/groups/{group.GetProperty("id").GetInt64()}")).GetProperty("members");
         Assert.Equal(stayerId, Assert.Single(members.EnumerateArray()).GetProperty("user").GetProperty("id").GetInt64());
         var kept = await Sql.ColumnAsync(scene.Host.ConnectionString, $"SELECT id FROM media WHERE uploader_id = {leaverId}");
-        Assert.Equal(shared.GetProperty("id").GetInt64().ToString(), Assert.Single(kept));
+        // Kept: the file sent in the conversation, and the published video with its cover.
+        Assert.Contains(shared.GetProperty("id").GetInt64().ToString(), kept);
+        Assert.Equal(3, kept.Count);
+        Assert.DoesNotContain(unshared.GetProperty("id").GetInt64().ToString(), kept);
+        Assert.DoesNotContain(avatar.GetProperty("id").GetInt64().ToString(), kept);
         var files = scene.Host.Services.GetRequiredService<MediaFiles>();
         Assert.False(File.Exists(files.PathOf(Convert.ToHexStringLower(SHA256.HashData(unsharedBytes)))));
         Assert.Equal(HttpStatusCode.NotFound, (await stayer.GetAsync($"/api/v1/media/{unshared.GetProperty("id").GetInt64()}")).StatusCode);
@@ -187,6 +196,12 @@ public sealed class AccountLifecycleTests(AccountScene scene) : IClassFixture<Ac
         Assert.Equal("Deleted user", douyin.GetProperty("user").GetProperty("name").GetString());
         var douyinChat = await LegacyDialectAccountTests.Douyin(anonymous, HttpMethod.Get, $"/douyin/message/chat/?token={stayerToken}&to_user_id={leaverId}");
         Assert.Equal(2, douyinChat.GetProperty("message_list").GetArrayLength());
+        // Published videos and comments are kept too (shared like messages), from "Deleted user".
+        var comment = (await LegacyDialectAccountTests.Douyin(anonymous, HttpMethod.Get, $"/douyin/comment/list/?video_id={videoId}")).GetProperty("comment_list")[0];
+        Assert.Equal(("bye all", "Deleted user"), (comment.GetProperty("content").GetString(), comment.GetProperty("user").GetProperty("name").GetString()));
+        var video = (await LegacyDialectAccountTests.Douyin(anonymous, HttpMethod.Get, "/douyin/feed/")).GetProperty("video_list").EnumerateArray()
+            .Single(v => v.GetProperty("id").GetInt64() == videoId);
+        Assert.Equal("Deleted user", video.GetProperty("author").GetProperty("name").GetString());
         var douyinSend = await LegacyDialectAccountTests.Douyin(anonymous, HttpMethod.Post,
             $"/douyin/message/action/?token={stayerToken}&to_user_id={leaverId}&action_type=1&content=hello");
         Assert.Equal(3, douyinSend.GetProperty("status_code").GetInt32());
