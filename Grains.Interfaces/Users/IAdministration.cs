@@ -40,7 +40,7 @@ public interface IAdministratorsGrain : IGrainWithIntegerKey
     /// </summary>
     Task<bool> AccountRegistered(long userId);
 
-    /// <summary>Makes the named accounts administrators (GoChat:Admins, at start); returns the names no account holds.</summary>
+    /// <summary>Makes the named accounts administrators (GoChat:Admins, at start); returns the names no live, enabled person's account holds.</summary>
     Task<IReadOnlyList<string>> ApplyConfigured(IReadOnlyList<string> usernames);
 
     Task<DomainError?> Grant(long adminId, long userId);

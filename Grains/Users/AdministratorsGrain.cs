@@ -53,7 +53,8 @@ internal sealed class AdministratorsGrain(
         var unknown = new List<string>();
         foreach (var name in usernames)
         {
-            if (await directory.FindIdByName(name) is not { } id || await directory.Get(id) is not { DeletedAt: null, IsBot: false } row)
+            // A disabled account stays out too: administrators are never disabled ones.
+            if (await directory.FindIdByName(name) is not { } id || await directory.Get(id) is not { DeletedAt: null, IsBot: false, DisabledAt: null } row)
             {
                 unknown.Add(name);
                 continue;

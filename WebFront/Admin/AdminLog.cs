@@ -4,7 +4,7 @@ namespace GoChat.WebFront.Admin;
 internal static partial class AdminLog
 {
     [LoggerMessage(EventId = 9020, EventName = "ConfiguredAdministratorUnknown", Level = LogLevel.Warning,
-        Message = "GoChat:Admins names '{Username}', but no live account (bots excluded) has that name; it becomes an administrator at the first start after it is registered")]
+        Message = "GoChat:Admins names '{Username}', but no live, enabled account of a person has that name; it becomes an administrator at the first start after there is one")]
     public static partial void ConfiguredAdministratorUnknown(ILogger logger, string username);
 
     [LoggerMessage(EventId = 9021, EventName = "ConfiguredAdministratorsFailed", Level = LogLevel.Warning,

@@ -113,12 +113,6 @@ public sealed class LiveConnections : IAsyncDisposable
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, Socket.CloseStatus);
     }
 
-    public void AssertOpen()
-    {
-        Assert.Equal(HubConnectionState.Connected, Hub.Connection.State);
-        Assert.Equal(WebSocketState.Open, Socket.State);
-    }
-
     public async ValueTask DisposeAsync()
     {
         await Hub.DisposeAsync();
