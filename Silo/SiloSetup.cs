@@ -99,6 +99,9 @@ public static class SiloSetup
         services.AddGrainSettings();
         services.AddSingleton(_ => NpgsqlDataSource.Create(TunedConnectionString(connectionString)));
         services.AddSingleton<UserDirectory>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<AdminAudit>();
+        services.AddSingleton<AccountErasure>();
         services.AddSingleton<FollowStore>();
         services.AddSingleton<MessageLog>();
         services.AddSingleton<Grains.Calls.CallStore>();

@@ -10,8 +10,8 @@ namespace GoChat.WebFront;
 /// </summary>
 internal static class WebClient
 {
-    /// <summary>The ginchat page routes (/, /index, /toRegister, /toChat) and the client's own /videos.</summary>
-    public static readonly string[] Pages = ["/", "/index", "/toRegister", "/toChat", "/videos"];
+    /// <summary>The ginchat page routes (/, /index, /toRegister, /toChat) and the client's own /videos and /admin.</summary>
+    public static readonly string[] Pages = ["/", "/index", "/toRegister", "/toChat", "/videos", "/admin"];
 
     /// <summary>Hashed file names never change content, so browsers may keep them.</summary>
     const string ImmutableAsset = "public, max-age=31536000, immutable";

@@ -3,6 +3,7 @@ using GoChat.Silo;
 using GoChat.Silo.Health;
 using GoChat.Silo.Telemetry;
 using GoChat.WebFront.Accounts;
+using GoChat.WebFront.Admin;
 using GoChat.WebFront.Apis;
 using GoChat.WebFront.Bots;
 using GoChat.WebFront.Calls;
@@ -56,6 +57,7 @@ internal static class WebFrontApp
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        services.AddAccountPolicies();
         services.AddAdministratorsPolicy();
         services.AddSettings<WebFrontOptions, WebFrontOptionsValidator>(WebFrontOptions.Section);
         services.AddSettings<JwtOptions, JwtOptionsValidator>(JwtOptions.Section);
@@ -79,6 +81,7 @@ internal static class WebFrontApp
         services.AddHostedService(sp => sp.GetRequiredService<RouteLease>());
         services.AddSignalR(o => o.AddFilter<DatabaseOutageHubFilter>()).AddMessagePackProtocol();
         services.AddHostedService<DemoData>();
+        services.AddAdministration();
     }
 
     public static void MapWebFront(this WebApplication app)
@@ -102,6 +105,8 @@ internal static class WebFrontApp
         app.MapWebClient();
 
         app.MapNativeAccountsApi();
+        app.MapNativeAccountLifecycleApi();
+        app.MapAdminApi();
         app.MapNativeMediaApi();
         app.MapDouyinApi();
         app.MapGinchatApi();

@@ -43,10 +43,11 @@ public sealed record MembershipChanged(long UserId, long GroupId, bool Joined) :
 
 /// <summary>
 /// On the user's own route: tokens older than <paramref name="TokenVersion"/> were revoked (logout,
-/// new password, closed account); connections opened with one close.
+/// new password, a disabled or closed account); or, with <paramref name="SessionId"/>, every token
+/// of that one session (the user ended it). Connections opened with such a token close.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record TokensRevoked(long UserId, int TokenVersion) : ChatEvent;
+public sealed record TokensRevoked(long UserId, int TokenVersion, Guid? SessionId = null) : ChatEvent;
 
 /// <summary>A ginchat broadcast (/user/sendMsg), on the broadcast route.</summary>
 [GenerateSerializer, Immutable]

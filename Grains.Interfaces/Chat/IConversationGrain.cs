@@ -24,4 +24,11 @@ public interface IConversationGrain : IGrainWithStringKey
 
     /// <summary>Relays "user is typing" to the other members.</summary>
     Task<DomainError?> Typing(long userId);
+
+    /// <summary>
+    /// A member of this direct conversation deleted their account: the other keeps reading the
+    /// history, and nobody can write to them any more.
+    /// </summary>
+    [Orleans.Concurrency.OneWay]
+    Task MemberClosed(long userId);
 }

@@ -36,25 +36,56 @@ public interface IUserGrain : IGrainWithIntegerKey
     Task RefreshCounters();
 
     /// <summary>
-    /// Changes the profile; a new password also revokes every token issued so far (as <see cref="RevokeTokens"/>),
-    /// and the answer carries the new token version for the caller's next token.
+    /// Changes the profile; a new password also revokes every token issued so far (as <see cref="RevokeTokens"/>)
+    /// and ends every session but <paramref name="callerSession"/>, whose replacement token carries the
+    /// new token version in the answer.
     /// </summary>
-    Task<Result<ProfileChange>> UpdateProfile(ProfileUpdate update);
-
-    /// <summary>Checks a password; on success records the sign-in and returns the current token version.</summary>
-    Task<Result<SignIn>> SignIn(string password, SignInContext context);
-
-    /// <summary>The version a token must carry to be accepted, or null when the account is gone.</summary>
-    Task<int?> GetTokenVersion();
+    Task<Result<ProfileChange>> UpdateProfile(ProfileUpdate update, Guid callerSession);
 
     /// <summary>
-    /// Logout: every token issued so far stops working, and every live connection opened with one
-    /// is told to close (a "tokensRevoked" event on the user's delivery route).
+    /// Checks a password and opens a session. A disabled account is refused after a right password
+    /// (so its state is not told to a guesser). One whose password an administrator reset is refused
+    /// unless <paramref name="canChangePassword"/> (the dialect can then ask for a new one).
+    /// </summary>
+    Task<Result<SignIn>> SignIn(string password, NewSession session, bool canChangePassword);
+
+    /// <summary>Opens a session without a password: for the account just registered.</summary>
+    Task<Result<SignIn>> StartSession(NewSession session);
+
+    /// <summary>Whether a token of this version and session still works, and for what.</summary>
+    Task<SessionCheck> CheckSession(int tokenVersion, Guid sessionId);
+
+    /// <summary>The account's live sessions, most recently seen first.</summary>
+    Task<IReadOnlyList<SessionInfo>> GetSessions();
+
+    /// <summary>Ends one session: its tokens stop working and its live connections close; the others go on.</summary>
+    Task<DomainError?> EndSession(Guid sessionId);
+
+    /// <summary>
+    /// The owner's password change: checks the current password, sets the new one (clearing a reset by
+    /// an administrator), ends every other session and revokes older tokens; <paramref name="callerSession"/>
+    /// goes on with the token version in the answer.
+    /// </summary>
+    Task<Result<ProfileChange>> ChangePassword(string currentPassword, string newPassword, Guid callerSession);
+
+    /// <summary>
+    /// Logout: every token issued so far stops working, every session ends, and every live connection
+    /// opened with one is told to close (a "tokensRevoked" event on the user's delivery route).
     /// </summary>
     Task RevokeTokens();
 
-    /// <summary>Closes the account: it can no longer sign in, and its tokens and live connections end as at logout.</summary>
-    Task Delete();
+    /// <summary>
+    /// Deletes the account: its personal data is erased (see docs/security-accounts.md), its name stays
+    /// reserved, its messages stay in their conversations (from "Deleted user"), and its tokens and
+    /// live connections end as at logout. <paramref name="password"/>, when given, must be the
+    /// account's (the native route asks for it; ginchat's deleteUser is authorised by its token alone,
+    /// as ginchat defined it). The last administrator cannot delete their account.
+    /// </summary>
+    Task<DomainError?> Close(string? password);
+
+    /// <summary>Whether this id belongs to an account its owner deleted (rendered as "Deleted user").</summary>
+    [AlwaysInterleave]
+    Task<bool> IsClosed();
 
     /// <summary>Makes this user and another friends: a follow edge each way.</summary>
     Task<DomainError?> AddContact(long otherUserId);

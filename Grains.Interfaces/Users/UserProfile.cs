@@ -20,8 +20,17 @@ public sealed record UserProfile(
     DateTime? LoginAt,
     DateTime? LogoutAt,
     string ClientIp,
-    string DeviceInfo)
+    string DeviceInfo,
+    bool Disabled = false,
+    bool MustChangePassword = false)
 {
+    /// <summary>What every dialect shows for an account its owner deleted: the messages it sent stay, from "Deleted user".</summary>
+    public const string DeletedName = "Deleted user";
+
+    /// <summary>The stand-in for a deleted account: no name, no profile, nothing its owner wrote about themselves.</summary>
+    public static UserProfile Deleted(long id) =>
+        new(id, "", DeletedName, "", "", "", "", false, false, DateTime.MinValue, DateTime.MinValue, null, null, "", "");
+
     /// <summary>This profile as <paramref name="viewerId"/> may see it: anyone but its owner gets the private fields blank.</summary>
     public UserProfile SeenBy(long viewerId) => viewerId == Id ? this : this with { Phone = "", Email = "", ClientIp = "", DeviceInfo = "" };
 }
@@ -45,10 +54,17 @@ public sealed record NewAccount(string Username, string Password, string? Displa
 [GenerateSerializer, Immutable]
 public sealed record SignInContext(string ClientIp, string DeviceInfo);
 
-/// <summary>A successful sign-in: the profile and the token version to embed in the issued token.</summary>
+/// <summary>
+/// A successful sign-in: the profile, and the token version and session id to embed in the issued
+/// token. <c>User.MustChangePassword</c> says the session may do nothing but choose a new password.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record SignIn(UserProfile User, int TokenVersion);
+public sealed record SignIn(UserProfile User, int TokenVersion, Guid SessionId);
 
-/// <summary>A changed profile and the account's token version now: a new one when the change set a password, which revokes older tokens.</summary>
+/// <summary>
+/// A changed profile and the account's token version now: a new one when the change set a password,
+/// which revokes older tokens; the caller's session goes on, until <c>SessionExpiresAt</c>, with a
+/// token of the new version.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record ProfileChange(UserProfile User, int TokenVersion);
+public sealed record ProfileChange(UserProfile User, int TokenVersion, DateTime? SessionExpiresAt = null);

@@ -64,6 +64,7 @@ public sealed partial class ConversationGrain(
         if (Validate(request) is { } invalid) return invalid;
         if (_recent.TryGetValue((senderId, request.ClientMsgId), out var earlier)) return await earlier;
         if (!await IsMember(senderId)) return NotAllowed();
+        if (_closedMembers.Count > 0) return DomainError.Forbidden("this account was deleted; it cannot receive messages any more");
         if (_recent.TryGetValue((senderId, request.ClientMsgId), out earlier)) return await earlier;
         if (request.ReplyToSeq is { } replyTo && (replyTo < 1 || replyTo > _lastSeq))
             return DomainError.Invalid($"replyToSeq {replyTo} is not a message of this conversation");
@@ -198,10 +199,27 @@ public sealed partial class ConversationGrain(
     }
 
     bool? _bothExist;
+    /// <summary>Members of this direct conversation who deleted their account: its history stays readable, nobody writes to them.</summary>
+    readonly HashSet<long> _closedMembers = [];
 
     async Task<bool> BothUsersExist((long Lo, long Hi) pair) =>
-        _bothExist ??= await grains.GetGrain<IUserGrain>(pair.Lo).GetProfile() is not null
-                       && await grains.GetGrain<IUserGrain>(pair.Hi).GetProfile() is not null;
+        _bothExist ??= await AccountExists(pair.Lo) && await AccountExists(pair.Hi);
+
+    /// <summary>A live account, or one its owner deleted (whose messages stay), noted in <see cref="_closedMembers"/>.</summary>
+    async Task<bool> AccountExists(long userId)
+    {
+        var user = grains.GetGrain<IUserGrain>(userId);
+        if (await user.GetProfile() is not null) return true;
+        if (!await user.IsClosed()) return false;
+        _closedMembers.Add(userId);
+        return true;
+    }
+
+    public Task MemberClosed(long userId)
+    {
+        if (_direct is { } pair && (userId == pair.Lo || userId == pair.Hi)) _closedMembers.Add(userId);
+        return Task.CompletedTask;
+    }
 
     void Remember(long sender, string clientMsgId, Task<Result<ChatMessage>> result)
     {

@@ -35,6 +35,15 @@ public sealed class ConversationStore(NpgsqlDataSource db)
             new { userId, conversationId });
     }
 
+    /// <summary>The ids of every conversation a user is in (unbounded: for an export, not for a page).</summary>
+    public async Task<IReadOnlyList<string>> ConversationIdsOf(long userId, bool directOnly = false)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<string>(
+            "SELECT conversation_id FROM conversation_members WHERE user_id = @userId AND (NOT @directOnly OR peer_id IS NOT NULL) ORDER BY conversation_id",
+            new { userId, directOnly })).ToList();
+    }
+
     public async Task<bool> IsMember(string conversationId, long userId)
     {
         await using var connection = await db.OpenConnectionAsync();

@@ -109,6 +109,20 @@ public sealed class MessageLog : IAsyncDisposable
         return rows.Select(r => r.ToMessage()).ToList();
     }
 
+    /// <summary>
+    /// One sender's messages of a conversation after a seq, ascending (an export). Walks the primary
+    /// key, filtering by sender: no index of its own, as this is rare and must cost sends nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<ChatMessage>> SentBy(string conversationId, long senderId, long afterSeq, int limit)
+    {
+        await using var connection = await _db.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<Row>($"""
+            {Select} WHERE m.conversation_id = @conversationId AND m.seq > @afterSeq AND m.sender_id = @senderId
+            ORDER BY m.seq LIMIT @limit
+            """, new { conversationId, senderId, afterSeq, limit });
+        return rows.Select(r => r.ToMessage()).ToList();
+    }
+
     public async Task<ChatMessage?> Get(string conversationId, long seq)
     {
         await using var connection = await _db.OpenConnectionAsync();

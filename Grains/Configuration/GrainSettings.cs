@@ -1,6 +1,8 @@
 using GoChat.Grains.Calls;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Media;
+using GoChat.Grains.Users;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GoChat.Grains.Configuration;
@@ -12,5 +14,13 @@ public static class GrainSettings
         .AddSettings<MessageOptions, MessageOptionsValidator>(MessageOptions.Section)
         .AddSettings<GroupOptions, GroupOptionsValidator>(GroupOptions.Section)
         .AddSettings<MediaOptions, MediaOptionsValidator>(MediaOptions.Section)
-        .AddSettings<CallOptions, CallOptionsValidator>(CallOptions.Section);
+        .AddSettings<CallOptions, CallOptionsValidator>(CallOptions.Section)
+        .AddAdministratorsSettings();
+
+    static IServiceCollection AddAdministratorsSettings(this IServiceCollection services)
+    {
+        services.AddSettings<AdministratorsOptions, AdministratorsOptionsValidator>(AdministratorsOptions.Section);
+        services.AddOptions<AdministratorsOptions>().Configure<IConfiguration>((o, config) => o.AddListed(config[AdministratorsOptions.Key]));
+        return services;
+    }
 }

@@ -44,6 +44,14 @@ public sealed class MediaContentTable(NpgsqlDataSource db)
         await tx.CommitAsync(ct);
     }
 
+    public async Task<bool> Has(string sha256, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM media_content WHERE sha256 = $1 AND chunk = 0)", connection);
+        exists.Parameters.AddWithValue(sha256);
+        return (bool)(await exists.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>Writes the content's bytes to <paramref name="target"/>; false (nothing written) when the table does not hold it.</summary>
     public async Task<bool> CopyTo(string sha256, Stream target, CancellationToken ct)
     {

@@ -124,6 +124,17 @@ public sealed class MediaFiles(string root, MediaContentTable? database = null)
         }
     }
 
+    /// <summary>Whether the content is stored where every node finds it: the database with database storage, else the directory.</summary>
+    public async Task<bool> Holds(string sha256, CancellationToken ct) =>
+        database is not null ? await database.Has(sha256, ct) : File.Exists(PathOf(sha256));
+
+    /// <summary>Deletes a content file of this directory (with database storage: this node's cached copy).</summary>
+    public void Delete(string sha256)
+    {
+        if (!DeleteQuietly(PathOf(sha256)) && File.Exists(PathOf(sha256)))
+            throw new MediaStorageException($"could not delete a content file of the media directory {Root}", new IOException("the file is still there"));
+    }
+
     /// <summary>Deletes uploads a crash interrupted (temporary files older than <paramref name="age"/>); returns how many.</summary>
     public int DeleteAbandonedUploads(TimeSpan age)
     {

@@ -30,9 +30,23 @@ public sealed class MediaLibrary(
             return new DomainError(ErrorKind.TooLarge,
                 $"the file is larger than the {MediaLimits.Describe(maxBytes)} allowed for {KindPlural(format.Kind)}");
 
-        var media = await store.Insert(uploaderId, file, format, MediaNames.Clean(fileName), ct);
+        var media = await store.Insert(uploaderId, file, format, MediaNames.Clean(fileName), c => files.Holds(file.Sha256, c), ct);
+        if (media is null) return DomainError.Conflict("the upload crossed the deletion of an identical file; send it again");
         MediaLog.Uploaded(logger, uploaderId, media.Id, media.ContentType, media.Size);
         return Result<MediaInfo>.Success(media);
+    }
+
+    /// <summary>
+    /// Erases what a deleted account uploaded and no conversation shows (nor a published video):
+    /// the rows, and each content no other upload shares (file and database copy). Returns how many
+    /// uploads were erased. Can run again: what is left is erased then.
+    /// </summary>
+    public async Task<int> EraseUnshared(long uploaderId, CancellationToken ct = default)
+    {
+        var contents = await store.DeleteUnshared(uploaderId, ct);
+        foreach (var sha256 in contents) await store.ReleaseContent(sha256, () => files.Delete(sha256), ct);
+        if (contents.Count > 0) MediaLog.Erased(logger, uploaderId, contents.Count);
+        return contents.Count;
     }
 
     /// <summary>The media, if it exists and <paramref name="userId"/> may read it.</summary>

@@ -57,6 +57,16 @@ public sealed class FollowStore(NpgsqlDataSource db)
             """, new { a, b })).ToList();
     }
 
+    /// <summary>Removes every edge to and from a user (a deleted account); returns the user at the other end of each.</summary>
+    public async Task<IReadOnlyList<long>> RemoveAll(long userId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<long>("""
+            DELETE FROM follows WHERE follower_id = @userId OR followee_id = @userId
+            RETURNING CASE WHEN follower_id = @userId THEN followee_id ELSE follower_id END
+            """, new { userId })).Distinct().ToList();
+    }
+
     public async Task<bool> AreFriends(long a, long b)
     {
         await using var connection = await db.OpenConnectionAsync();

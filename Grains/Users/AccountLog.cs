@@ -11,6 +11,15 @@ internal static partial class AccountLog
     [LoggerMessage(EventId = 3002, EventName = "AccountClosed", Level = LogLevel.Information, Message = "Closed account {UserId}")]
     public static partial void AccountClosed(ILogger logger, long userId);
 
+    [LoggerMessage(EventId = 3003, EventName = "SessionEnded", Level = LogLevel.Information, Message = "User {UserId} ended one of their sessions")]
+    public static partial void SessionEnded(ILogger logger, long userId);
+
+    [LoggerMessage(EventId = 3004, EventName = "PasswordChanged", Level = LogLevel.Information, Message = "User {UserId} changed their password; their other sessions ended")]
+    public static partial void PasswordChanged(ILogger logger, long userId);
+
+    [LoggerMessage(EventId = 3005, EventName = "AccountErasureFailed", Level = LogLevel.Warning, Message = "Finishing the deletion of account {UserId} failed part way (removing follow edges made meanwhile, or telling its direct conversations)")]
+    public static partial void AccountErasureFailed(ILogger logger, Exception exception, long userId);
+
     [LoggerMessage(EventId = 3010, EventName = "CountersLoadFailed", Level = LogLevel.Error, Message = "Loading the counters of user {UserId} failed; deactivating so they are counted again")]
     public static partial void CountersLoadFailed(ILogger logger, Exception exception, long userId);
 

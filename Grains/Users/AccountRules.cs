@@ -14,6 +14,14 @@ public static class AccountRules
     public const int MaxPhoneLength = 32;
     public const int MaxEmailLength = 254;
 
+    /// <summary>
+    /// Why a session whose password an administrator reset is refused: by douyin and ginchat (which
+    /// cannot ask for a new password) at sign-in and on every route, natively on every route but the
+    /// change itself (POST /api/v1/users/me/password), reading the profile and logging out.
+    /// </summary>
+    public const string PasswordResetPending =
+        "an administrator reset this account's password: choose a new one first (sign in on the web client, or POST /api/v1/users/me/password)";
+
     public static DomainError? CheckUsername(string? username)
     {
         if (string.IsNullOrEmpty(username)) return DomainError.Invalid("username is required");
@@ -25,12 +33,12 @@ public static class AccountRules
         return null;
     }
 
-    public static DomainError? CheckPassword(string? password)
+    public static DomainError? CheckPassword(string? password, string field = "password")
     {
-        if (string.IsNullOrEmpty(password)) return DomainError.Invalid("password is required");
+        if (string.IsNullOrEmpty(password)) return DomainError.Invalid($"{field} is required");
         if (password.Length < MinPasswordLength || password.Length > MaxPasswordLength)
-            return DomainError.Invalid($"password must be {MinPasswordLength}-{MaxPasswordLength} characters");
-        if (password.Any(char.IsControl)) return DomainError.Invalid("password must not contain control characters");
+            return DomainError.Invalid($"{field} must be {MinPasswordLength}-{MaxPasswordLength} characters");
+        if (password.Any(char.IsControl)) return DomainError.Invalid($"{field} must not contain control characters");
         return null;
     }
 

@@ -24,12 +24,14 @@ public sealed class UserRow
     public string ClientIp { get; set; } = "";
     public string DeviceInfo { get; set; } = "";
     public DateTime? DeletedAt { get; set; }
+    public DateTime? DisabledAt { get; set; }
+    public bool MustChangePassword { get; set; }
 
     public UserRow Copy() => (UserRow)MemberwiseClone();
 
     public UserProfile ToProfile() => new(
         Id, Username, DisplayName, AvatarUrl, Signature, Phone, Email, IsBot, IsAdmin,
-        CreatedAt, UpdatedAt, LoginAt, LogoutAt, ClientIp, DeviceInfo);
+        CreatedAt, UpdatedAt, LoginAt, LogoutAt, ClientIp, DeviceInfo, DisabledAt is not null, MustChangePassword);
 }
 
 /// <summary>The users table. Parameterised SQL only; names compare lower-cased through the unique index.</summary>
@@ -37,7 +39,8 @@ public sealed class UserDirectory(NpgsqlDataSource db)
 {
     public const string Columns = """
         id, username, display_name, password_hash, avatar_url, signature, phone, email, is_bot, is_admin,
-        token_version, created_at, updated_at, login_at, logout_at, client_ip, device_info, deleted_at
+        token_version, created_at, updated_at, login_at, logout_at, client_ip, device_info, deleted_at,
+        disabled_at, must_change_password
         """;
 
 
@@ -71,20 +74,31 @@ public sealed class UserDirectory(NpgsqlDataSource db)
             "SELECT id FROM users WHERE lower(username) = lower(@username)", new { username });
     }
 
-    /// <summary>Writes every mutable column of the row; false when the new name is taken by another account.</summary>
-    public async Task<bool> Update(UserRow row)
+    /// <summary>
+    /// Writes every mutable column of the row (not is_admin: <see cref="AdministratorsGrain"/> owns it),
+    /// with the audit row of an administrator's action in the same transaction; false when the new
+    /// name is taken by another account.
+    /// </summary>
+    public async Task<bool> Update(UserRow row, AuditEntry? audit = null)
     {
         await using var connection = await db.OpenConnectionAsync();
+        await using var tx = audit is null ? null : await connection.BeginTransactionAsync();
         try
         {
             row.UpdatedAt = await connection.ExecuteScalarAsync<DateTime>("""
                 UPDATE users SET username = @Username, display_name = @DisplayName, password_hash = @PasswordHash,
                        avatar_url = @AvatarUrl, signature = @Signature, phone = @Phone, email = @Email,
                        token_version = @TokenVersion, login_at = @LoginAt, logout_at = @LogoutAt,
-                       client_ip = @ClientIp, device_info = @DeviceInfo, deleted_at = @DeletedAt, updated_at = now()
+                       client_ip = @ClientIp, device_info = @DeviceInfo, deleted_at = @DeletedAt,
+                       disabled_at = @DisabledAt, must_change_password = @MustChangePassword, updated_at = now()
                 WHERE id = @Id
                 RETURNING updated_at
-                """, row);
+                """, row, tx);
+            if (audit is not null)
+            {
+                await AdminAudit.Record(connection, tx!, audit);
+                await tx!.CommitAsync();
+            }
             return true;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -97,7 +111,7 @@ public sealed class UserDirectory(NpgsqlDataSource db)
     public async Task<IReadOnlyList<UserProfile>> Search(string prefix, int limit)
     {
         if (FreeText.IsRefusedLine(prefix)) return [];
-        var pattern = prefix.ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        var pattern = LikePrefix(prefix);
         await using var connection = await db.OpenConnectionAsync();
         var rows = await connection.QueryAsync<UserRow>($"""
             SELECT {Columns} FROM users
@@ -106,4 +120,33 @@ public sealed class UserDirectory(NpgsqlDataSource db)
             """, new { pattern, limit });
         return rows.Select(r => r.ToProfile()).ToList();
     }
+
+    /// <summary>
+    /// Every account whose name starts with a prefix (disabled and deleted ones included), by name,
+    /// for administrators; none for a prefix with a control character.
+    /// </summary>
+    public async Task<IReadOnlyList<AdministeredAccount>> SearchAll(string prefix, int limit)
+    {
+        if (FreeText.IsRefusedLine(prefix)) return [];
+        var pattern = LikePrefix(prefix);
+        await using var connection = await db.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<UserRow>($"""
+            SELECT {Columns} FROM users WHERE lower(username) LIKE @pattern
+            ORDER BY lower(username) LIMIT @limit
+            """, new { pattern, limit });
+        return rows.Select(AdministeredAccount.From).ToList();
+    }
+
+    static string LikePrefix(string prefix) =>
+        prefix.ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+}
+
+/// <summary>An account as administrators see it: its state, never its credentials or private fields.</summary>
+public sealed record AdministeredAccount(
+    long Id, string Username, string DisplayName, bool IsBot, bool IsAdmin, bool Disabled, bool MustChangePassword,
+    DateTime CreatedAt, DateTime? LoginAt, DateTime? DeletedAt)
+{
+    public static AdministeredAccount From(UserRow r) => new(
+        r.Id, r.Username, r.DeletedAt is null ? r.DisplayName : UserProfile.DeletedName, r.IsBot, r.IsAdmin, r.DisabledAt is not null,
+        r.MustChangePassword, r.CreatedAt, r.LoginAt, r.DeletedAt);
 }

@@ -15,18 +15,24 @@ namespace GoChat.Grains.Users;
 /// the douyin counters, derived from the follows, favorites and videos tables: counted by one
 /// query when the activation first needs them, then moved only by committed writes
 /// (<see cref="DerivedUserCounters"/>).
+/// The account's signed-in sessions are held too, loaded on first need (<see cref="UserSessions"/>).
+/// is_admin is written only by <see cref="AdministratorsGrain"/>, which tells this grain
+/// (<see cref="AdministratorChanged"/>); every row this grain writes keeps the flag it was told.
 /// Not reentrant: changes to one account apply one at a time; reads and counter changes interleave.
+/// Split by job: sessions and passwords (UserGrain.Sessions.cs), administrators' actions
+/// (UserGrain.Administration.cs), deleting the account (UserGrain.Closure.cs).
 /// </summary>
-internal sealed class UserGrain(
+internal sealed partial class UserGrain(
     UserDirectory directory, FollowStore follows, VideoStore videos, GroupCommitter committer, IGrainFactory grains, IClusterMembershipService membership,
-    NpgsqlDataSource db, ILogger<UserGrain> logger)
-    : Grain, IUserGrain
+    NpgsqlDataSource db, SessionStore sessionStore, AccountErasure erasure, ILogger<UserGrain> logger)
+    : Grain, IUserGrain, IAccountAdministration
 {
     const int MaxFailedSignIns = 5;
-    const int RefreshFanOut = 64;
     static readonly TimeSpan FailedSignInWindow = TimeSpan.FromMinutes(5);
 
     UserRow? _row;
+    bool _isAdmin;
+    UserSessions _sessions = null!;
     DerivedUserCounters _counters = null!;
     readonly HashSet<SiloAddress> _connectedAt = [];
     readonly Queue<DateTime> _failedSignIns = new();
@@ -37,6 +43,8 @@ internal sealed class UserGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _row = await directory.Get(UserId);
+        _isAdmin = _row?.IsAdmin ?? false;
+        _sessions = new UserSessions(UserId, sessionStore);
         // Counted on first use: users who never touch the douyin routes never pay for the count.
         _counters = new DerivedUserCounters(UserId, db);
     }
@@ -92,31 +100,7 @@ internal sealed class UserGrain(
         }
     }
 
-    public Task<int?> GetTokenVersion() => Task.FromResult(Live?.TokenVersion);
-
-    public async Task<Result<SignIn>> SignIn(string password, SignInContext context)
-    {
-        if (Live is not { } row) return DomainError.NotFound("unknown user");
-        var now = DateTime.UtcNow;
-        while (_failedSignIns.TryPeek(out var oldest) && now - oldest > FailedSignInWindow) _failedSignIns.Dequeue();
-        if (_failedSignIns.Count >= MaxFailedSignIns)
-            return DomainError.RateLimited("too many wrong passwords for this account; try again in a few minutes");
-
-        if (!PasswordHasher.Verify(password, row.PasswordHash))
-        {
-            _failedSignIns.Enqueue(now);
-            AccountLog.WrongPassword(logger, UserId);
-            return DomainError.Unauthenticated("wrong password");
-        }
-        _failedSignIns.Clear();
-        row.LoginAt = now;
-        row.ClientIp = Truncate(context.ClientIp, 64);
-        row.DeviceInfo = Truncate(context.DeviceInfo, 256);
-        await directory.Update(row);
-        return Result<SignIn>.Success(new SignIn(row.ToProfile(), row.TokenVersion));
-    }
-
-    public async Task<Result<ProfileChange>> UpdateProfile(ProfileUpdate update)
+    public async Task<Result<ProfileChange>> UpdateProfile(ProfileUpdate update, Guid callerSession)
     {
         if (Live is not { } row) return DomainError.NotFound("unknown user");
         if (AccountRules.Check(update) is { } error) return error;
@@ -137,6 +121,7 @@ internal sealed class UserGrain(
         {
             // Whoever held a session may be why the password changes: every older token ends.
             changed.PasswordHash = PasswordHasher.Hash(password);
+            changed.MustChangePassword = false;
             changed.TokenVersion++;
         }
 
@@ -145,49 +130,19 @@ internal sealed class UserGrain(
             if (nameOwnerChanges) await Username(update.Username!).Release(UserId);
             return DomainError.Conflict("username is already taken");
         }
-        _row = changed;
+        Keep(changed);
         if (nameOwnerChanges) await Username(oldName).Release(UserId);
-        if (changed.TokenVersion != row.TokenVersion) await CloseSessionsOlderThan(changed.TokenVersion);
-        return Result<ProfileChange>.Success(new ProfileChange(changed.ToProfile(), changed.TokenVersion));
+        if (changed.TokenVersion == row.TokenVersion) return Result<ProfileChange>.Success(new ProfileChange(changed.ToProfile(), changed.TokenVersion));
+        await _sessions.EndAll(except: callerSession);
+        await CloseSessionsOlderThan(changed.TokenVersion);
+        return Result<ProfileChange>.Success(new ProfileChange(changed.ToProfile(), changed.TokenVersion, await _sessions.ExpiryOf(callerSession)));
     }
 
-    public async Task RevokeTokens()
+    /// <summary>Makes a written row the cached one, with the administrator flag this grain was last told.</summary>
+    void Keep(UserRow written)
     {
-        if (Live is not { } row) return;
-        row.TokenVersion++;
-        row.LogoutAt = DateTime.UtcNow;
-        await directory.Update(row);
-        await CloseSessionsOlderThan(row.TokenVersion);
-    }
-
-    /// <summary>
-    /// Tokens are checked when a connection opens; the connections already open are told through
-    /// the user's route, which reaches every WebFront holding one. Published after the new version
-    /// is committed, so a connection that checks again on hearing it sees the new version.
-    /// </summary>
-    Task CloseSessionsOlderThan(int tokenVersion) =>
-        grains.ToUser(UserId, new TokensRevoked(UserId, tokenVersion));
-
-    public async Task Delete()
-    {
-        if (Live is not { } row) return;
-        row.TokenVersion++;
-        row.DeletedAt = DateTime.UtcNow;
-        await directory.Update(row);
-        await CloseSessionsOlderThan(row.TokenVersion);
-        AccountLog.AccountClosed(logger, UserId);
-        // Counters count live accounts only: everyone this user followed or was followed by counts again.
-        foreach (var followers in new[] { false, true })
-        {
-            FollowCursor? after = null;
-            do
-            {
-                var page = await follows.Edges(UserId, followers, after, RefreshFanOut);
-                await Task.WhenAll(page.Items.Select(id => CounterDelivery.Refresh(grains, id, logger)));
-                after = page.Next;
-            }
-            while (after is not null);
-        }
+        written.IsAdmin = _isAdmin;
+        _row = written;
     }
 
     public async Task<DomainError?> AddContact(long otherUserId)

@@ -16,7 +16,7 @@ internal sealed class UsernameState
 /// </summary>
 internal sealed class UsernameGrain(
     [PersistentState("username", "Default")] IPersistentState<UsernameState> claim,
-    UserDirectory directory) : Grain, IUsernameGrain
+    UserDirectory directory, IGrainFactory grains) : Grain, IUsernameGrain
 {
     static readonly DomainError Taken = DomainError.Conflict("username is already taken");
 
@@ -40,7 +40,8 @@ internal sealed class UsernameGrain(
 
         claim.State.OwnerId = row.Id;
         await claim.WriteStateAsync();
-        return Result<UserProfile>.Success(row.ToProfile());
+        var madeAdmin = await grains.GetGrain<IAdministratorsGrain>(0).AccountRegistered(row.Id);
+        return Result<UserProfile>.Success(row.ToProfile() with { IsAdmin = madeAdmin });
     }
 
     public async Task<DomainError?> Transfer(long userId)

@@ -31,7 +31,9 @@ internal sealed class TokenAuthenticationHandler(
         [
             new Claim(ClaimTypes.NameIdentifier, claims.UserId.ToString(CultureInfo.InvariantCulture)),
             new Claim(TokenService.VersionClaim, claims.TokenVersion.ToString(CultureInfo.InvariantCulture)),
+            new Claim(Microsoft.IdentityModel.JsonWebTokens.JwtRegisteredClaimNames.Sid, claims.SessionId.ToString("N")),
         ], SchemeName);
+        if (claims.MustChangePassword) identity.AddClaim(new Claim(AccountPolicies.PasswordResetClaim, "true"));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

@@ -6,13 +6,19 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace GoChat.WebFront.Accounts;
 
-/// <summary>What a valid token says: whose it is, and the token version it was issued with.</summary>
-internal sealed record TokenClaims(long UserId, int TokenVersion);
+/// <summary>
+/// What a valid token says: whose it is, the token version and session it was issued for, and
+/// whether an administrator reset the account's password (the session may then only choose a new one).
+/// </summary>
+internal sealed record TokenClaims(long UserId, int TokenVersion, Guid SessionId, bool MustChangePassword = false);
 
 /// <summary>
 /// Issues and checks the session tokens all three dialects share: HS256 JWTs carrying the user
-/// id and the account's token version. A token is good while its signature and lifetime hold and
-/// its version is the account's current one; logout bumps the version, revoking older tokens.
+/// id, the account's token version and the session id ("sid"). A token is good while its signature
+/// and lifetime hold, its version is the account's current one and its session has not ended
+/// (the user grain answers both from memory); logout bumps the version, revoking older tokens, and
+/// ending one session revokes that session's tokens alone. A token without a session id (issued
+/// before sessions were kept) is refused: its holder signs in again.
 /// The key they are signed with is <see cref="SigningKey"/>'s, shared by every node of a cluster.
 /// </summary>
 internal sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> options, IGrainFactory grains, TimeProvider time)
@@ -26,7 +32,11 @@ internal sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> o
     /// <summary>Completes when tokens can be issued; throws <see cref="SigningKeyUnavailableException"/> while they cannot.</summary>
     public Task ReadyToIssueAsync() => signingKey.GetAsync();
 
-    public async Task<string> IssueAsync(long userId, int tokenVersion)
+    /// <summary>When a session opened now ends, with its token.</summary>
+    public DateTime NewSessionExpiry() => time.GetUtcNow().UtcDateTime + _lifetime;
+
+    /// <summary>A token of a session, valid until the session's end (a replacement token keeps its session's).</summary>
+    public async Task<string> IssueAsync(long userId, int tokenVersion, Guid sessionId, DateTime expires)
     {
         var now = time.GetUtcNow().UtcDateTime;
         return _handler.CreateToken(new SecurityTokenDescriptor
@@ -35,11 +45,12 @@ internal sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> o
             Audience = Issuer,
             IssuedAt = now,
             NotBefore = now,
-            Expires = now + _lifetime,
+            Expires = expires,
             Claims = new Dictionary<string, object>
             {
                 [JwtRegisteredClaimNames.Sub] = userId.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+                [JwtRegisteredClaimNames.Sid] = sessionId.ToString("N"),
                 [VersionClaim] = tokenVersion,
             },
             SigningCredentials = new SigningCredentials(await signingKey.GetAsync(), SecurityAlgorithms.HmacSha256),
@@ -64,10 +75,16 @@ internal sealed class TokenService(SigningKey signingKey, IOptions<JwtOptions> o
             || !result.Claims.TryGetValue(JwtRegisteredClaimNames.Sub, out var sub)
             || !long.TryParse(sub as string, out var userId)
             || !result.Claims.TryGetValue(VersionClaim, out var ver)
-            || !int.TryParse(Convert.ToString(ver, System.Globalization.CultureInfo.InvariantCulture), out var version))
+            || !int.TryParse(Convert.ToString(ver, System.Globalization.CultureInfo.InvariantCulture), out var version)
+            || !result.Claims.TryGetValue(JwtRegisteredClaimNames.Sid, out var sid)
+            || !Guid.TryParseExact(sid as string, "N", out var sessionId))
             return null;
-        var current = await grains.GetGrain<IUserGrain>(userId).GetTokenVersion();
-        return current == version ? new TokenClaims(userId, version) : null;
+        return await grains.GetGrain<IUserGrain>(userId).CheckSession(version, sessionId) switch
+        {
+            SessionCheck.Valid => new TokenClaims(userId, version, sessionId),
+            SessionCheck.PasswordChangeRequired => new TokenClaims(userId, version, sessionId, MustChangePassword: true),
+            _ => null,
+        };
     }
 }
 
@@ -80,4 +97,11 @@ internal static class ClaimsPrincipalExtensions
     /// <summary>The token version the request was authenticated with; only call on an authenticated request.</summary>
     public static int TokenVersion(this ClaimsPrincipal user) =>
         int.Parse(user.FindFirstValue(TokenService.VersionClaim)!, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The session the request's token belongs to; only call on an authenticated request.</summary>
+    public static Guid SessionId(this ClaimsPrincipal user) => Guid.ParseExact(user.FindFirstValue(JwtRegisteredClaimNames.Sid)!, "N");
+
+    /// <summary>The caller as the token service checked it; only call on an authenticated request.</summary>
+    public static TokenClaims Caller(this ClaimsPrincipal user) =>
+        new(user.UserId(), user.TokenVersion(), user.SessionId(), user.HasClaim(c => c.Type == AccountPolicies.PasswordResetClaim));
 }

@@ -27,7 +27,7 @@ internal static class DouyinApi
     {
         var p = await LegacyParams.ReadAsync(request);
         if (CheckCredentials(p["username"], p["password"]) is { } invalid) return DouyinDialect.Fail(invalid);
-        var result = await accounts.Register(p["username"], p["password"], displayName: null);
+        var result = await accounts.Register(p["username"], p["password"], displayName: null, request.HttpContext.SignInContext());
         return result.Value is { } session ? SessionResult(session) : DouyinDialect.Fail(result.Error!);
     }
 
@@ -41,9 +41,9 @@ internal static class DouyinApi
 
     static async Task<IResult> GetUser(HttpRequest request, TokenService tokens, DouyinUsers users, IGrainFactory grains)
     {
-        var (_, viewer, subject, refusal) = await DouyinDialect.SubjectAsync(request, tokens, grains);
+        var (_, viewer, subject, refusal) = await DouyinDialect.SubjectAsync(request, tokens, grains, allowDeleted: true);
         if (refusal is not null) return refusal;
-        return await users.Render(subject, viewer, request) is { } user
+        return (await users.RenderAuthors([subject], viewer, request)).GetValueOrDefault(subject) is { } user
             ? DouyinDialect.Ok(new Dictionary<string, object?> { ["user"] = user })
             : DouyinDialect.Fail(DomainError.NotFound($"no user {subject}"));
     }

@@ -44,17 +44,20 @@ internal static class DouyinDialect
 
     /// <summary>
     /// Who a listing route is about: user_id, or the token's user when absent; an existing account
-    /// either way. Also returns the (optional) viewer, for is_follow/is_favorite.
+    /// either way (or, with <paramref name="allowDeleted"/>, one its owner deleted, shown as "Deleted
+    /// user"). Also returns the (optional) viewer, for is_follow/is_favorite.
     /// </summary>
     public static async Task<(LegacyParams Params, long? Viewer, long Subject, IResult? Refusal)> SubjectAsync(
-        HttpRequest request, Accounts.TokenService tokens, IGrainFactory grains)
+        HttpRequest request, Accounts.TokenService tokens, IGrainFactory grains, bool allowDeleted = false)
     {
         var p = await LegacyParams.ReadAsync(request);
         var caller = await CallerAsync(p, tokens, required: false);
         if (caller.Error is { } authError) return (p, null, 0, Fail(authError));
         if (!p.TryGetLong("user_id", out var userId, out var idError)) return (p, caller.Value, 0, Fail(idError!));
         if ((userId ?? caller.Value) is not { } subject) return (p, caller.Value, 0, Fail("user_id or token is required"));
-        if (await grains.GetGrain<IUserGrain>(subject).GetProfile() is null) return (p, caller.Value, subject, Fail(DomainError.NotFound($"no user {subject}")));
+        var user = grains.GetGrain<IUserGrain>(subject);
+        if (await user.GetProfile() is null && !(allowDeleted && await user.IsClosed()))
+            return (p, caller.Value, subject, Fail(DomainError.NotFound($"no user {subject}")));
         return (p, caller.Value, subject, null);
     }
 
@@ -67,9 +70,13 @@ internal static class DouyinDialect
         var token = p["token"];
         if (string.IsNullOrEmpty(token))
             return required ? DomainError.Unauthenticated("token is required; log in first") : Result<long?>.Success(null);
-        return await tokens.AuthenticateAsync(token) is { } caller
-            ? Result<long?>.Success(caller.UserId)
-            : DomainError.Unauthenticated("invalid or expired token; log in again");
+        return await tokens.AuthenticateAsync(token) switch
+        {
+            null => DomainError.Unauthenticated("invalid or expired token; log in again"),
+            // The douyin app cannot choose a new password: that is done natively first.
+            { MustChangePassword: true } => DomainError.Forbidden(AccountRules.PasswordResetPending),
+            var caller => Result<long?>.Success(caller.UserId),
+        };
     }
 
 }

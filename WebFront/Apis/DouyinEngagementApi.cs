@@ -80,7 +80,7 @@ internal static class DouyinEngagementApi
         if (!p.TryGetRequiredLong("video_id", out var videoId, out var idError)) return DouyinDialect.Fail(idError!);
         if (await grains.GetGrain<IVideoGrain>(videoId).GetCounters() is null) return DouyinDialect.Fail(DomainError.NotFound($"no video {videoId}"));
         var comments = await ListPage.Walk<VideoComment, long>((before, limit) => engagement.Comments(videoId, before, limit), PageSize, MaxListed);
-        var authors = await users.RenderById(comments.Select(c => c.UserId), caller.Value, request);
+        var authors = await users.RenderAuthors(comments.Select(c => c.UserId), caller.Value, request);
         var list = comments.Where(c => authors.ContainsKey(c.UserId)).Select(c => Render(c, authors[c.UserId])).ToList();
         return DouyinDialect.Ok(new Dictionary<string, object?> { ["comment_list"] = list });
     }

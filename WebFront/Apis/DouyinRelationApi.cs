@@ -92,7 +92,10 @@ internal static class DouyinRelationApi
         var me = caller.Value!.Value;
         if (!p.TryGetLong("to_user_id", out var target, out var targetError)) return (p, me, 0, DouyinDialect.Fail(targetError!));
         if (target is not { } peer || peer == me) return (p, me, 0, DouyinDialect.Fail("to_user_id must be another user"));
-        if (await grains.GetGrain<IUserGrain>(peer).GetProfile() is null) return (p, me, peer, DouyinDialect.Fail(DomainError.NotFound($"no user {peer}")));
+        // A peer who deleted their account still has the conversation's history (from "Deleted user"); writing to them is refused by the conversation.
+        var peerUser = grains.GetGrain<IUserGrain>(peer);
+        if (await peerUser.GetProfile() is null && !await peerUser.IsClosed())
+            return (p, me, peer, DouyinDialect.Fail(DomainError.NotFound($"no user {peer}")));
         return (p, me, peer, null);
     }
 

@@ -34,4 +34,19 @@ internal sealed class DouyinUsers(FollowStore follows, IGrainFactory grains)
         }
         return result;
     }
+
+    /// <summary>
+    /// As <see cref="RenderById"/>, with accounts their owners deleted as "Deleted user" (no counts):
+    /// for what such an account left behind (its comments, its videos), which stays.
+    /// </summary>
+    public async Task<Dictionary<long, DouyinUser>> RenderAuthors(IEnumerable<long> userIds, long? viewer, HttpRequest request)
+    {
+        var ids = userIds.Distinct().ToArray();
+        var result = await RenderById(ids, viewer, request);
+        var missing = ids.Where(id => !result.ContainsKey(id)).ToArray();
+        var closed = await Task.WhenAll(missing.Select(id => grains.GetGrain<IUserGrain>(id).IsClosed()));
+        for (var i = 0; i < missing.Length; i++)
+            if (closed[i]) result[missing[i]] = new DouyinUser(missing[i], UserProfile.DeletedName, 0, 0, false, "", "", "", 0, 0, 0);
+        return result;
+    }
 }

@@ -101,7 +101,7 @@ internal sealed class DouyinVideos(DouyinUsers users, EngagementStore engagement
     public async Task<IReadOnlyList<DouyinVideo>> Render(IReadOnlyList<VideoRow> videos, long? viewer, HttpRequest request)
     {
         var counters = Task.WhenAll(videos.Select(v => grains.GetGrain<IVideoGrain>(v.Id).GetCounters()));
-        var authors = users.RenderById(videos.Select(v => v.AuthorId), viewer, request);
+        var authors = users.RenderAuthors(videos.Select(v => v.AuthorId), viewer, request);
         var liked = viewer is { } v && videos.Count > 0 ? await engagement.FavoritedAmong(v, videos.Select(x => x.Id)) : [];
         var (videoCounters, authorsById) = (await counters, await authors);
         var result = new List<DouyinVideo>(videos.Count);

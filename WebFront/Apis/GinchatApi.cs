@@ -37,7 +37,7 @@ internal static partial class GinchatApi
         var (name, password, repeat) = (p["name"], p["password"], p["Identity"] ?? p["repassword"]);
         if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(password)) return GinchatDialect.Fail("name and password are required");
         if (password != repeat) return GinchatDialect.Fail("the two passwords differ");
-        var result = await accounts.Register(name, password, displayName: null);
+        var result = await accounts.Register(name, password, displayName: null, request.HttpContext.SignInContext());
         return result.Value is { } session ? GinchatDialect.Ok("registered", session.User.ToGinchat(session.User.Id)) : GinchatDialect.Fail(result.Error!);
     }
 
@@ -62,17 +62,17 @@ internal static partial class GinchatApi
     static async Task<IResult> UpdateUser(HttpRequest request, AccountService accounts)
     {
         var p = await LegacyParams.ReadAsync(request);
-        var caller = await p.CallerAsync(request, userIdField: "id");
+        var caller = await p.CallerTokenAsync(request, userIdField: "id");
         if (caller.Error is { } error) return GinchatDialect.Fail(error);
         var phone = Blank(p["phone"]);
         var email = Blank(p["email"]);
         if (phone is not null && !ChinaMobile().IsMatch(phone)) return GinchatDialect.Fail("phone must be a mobile number like 13812345678");
         if (email is not null && !AccountRules.IsEmail(email)) return GinchatDialect.Fail("email must be an e-mail address");
-        var result = await accounts.Update(caller.Value, new ProfileUpdate(
+        var result = await accounts.Update(caller.Value!, new ProfileUpdate(
             Username: Blank(p["name"]), Password: Blank(p["password"]), Phone: phone, Email: email));
         // A new password revoked the caller's token too: Identity carries its replacement, as after a login.
         return result.Value is { } updated
-            ? GinchatDialect.Ok("updated", updated.User.ToGinchat(caller.Value, identity: updated.NewToken ?? ""))
+            ? GinchatDialect.Ok("updated", updated.User.ToGinchat(caller.Value!.UserId, identity: updated.NewToken ?? ""))
             : GinchatDialect.Fail(result.Error!);
     }
 
@@ -81,8 +81,8 @@ internal static partial class GinchatApi
         var p = await LegacyParams.ReadAsync(request);
         var caller = await p.CallerAsync(request, userIdField: "id");
         if (caller.Error is { } error) return GinchatDialect.Fail(error);
-        await accounts.Delete(caller.Value);
-        return GinchatDialect.Ok("deleted", null);
+        // ginchat authorised this by the token alone; the account is deleted as natively (docs/security-accounts.md).
+        return await accounts.Close(caller.Value, password: null) is { } refused ? GinchatDialect.Fail(refused) : GinchatDialect.Ok("deleted", null);
     }
 
     /// <summary>ginchat's helper wrote this one route's envelope with capitalised keys.</summary>

@@ -68,6 +68,8 @@ internal static class GinchatDialect
         var tokens = request.HttpContext.RequestServices.GetRequiredService<TokenService>();
         if (await tokens.AuthenticateAsync(token) is not { } caller)
             return DomainError.Unauthenticated("invalid or expired token; log in again");
+        // ginchat's pages cannot choose a new password: that is done natively first.
+        if (caller.MustChangePassword) return DomainError.Forbidden(AccountRules.PasswordResetPending);
         if (userIdField is null) return Result<TokenClaims>.Success(caller);
         if (!p.TryGetLong(userIdField, out var named, out var error)) return DomainError.Invalid(error!);
         if (named is null) return DomainError.Invalid($"{userIdField} is required");

@@ -124,7 +124,7 @@ internal static partial class GinchatSockets
     /// </summary>
     static async Task<IAsyncDisposable?> WatchRevocation(HttpContext http, SessionRevocation revocation, TokenClaims caller, GinchatSocketSender socket)
     {
-        var session = await revocation.Watch(caller.UserId, caller.TokenVersion,
+        var session = await revocation.Watch(caller,
             () => socket.Close(WebSocketCloseStatus.PolicyViolation, "the session ended (logged out); log in again"));
         if (session is null) await GinchatDialect.Fail("invalid or expired token; log in again").ExecuteAsync(http);
         return session;

@@ -16,18 +16,25 @@ public sealed record UserDto(long Id, string Username, string DisplayName, strin
 }
 
 /// <summary>
-/// The signed-in user's own profile: adds the fields only its owner sees. <c>Token</c> appears only
-/// after a password change, which revoked the token the request came with.
+/// The signed-in user's own profile: adds the fields only its owner sees, whether the account is an
+/// administrator's, and whether an administrator reset its password (then nothing but
+/// POST /api/v1/users/me/password is allowed). <c>Token</c> appears only after a password change,
+/// which revoked the token the request came with.
 /// </summary>
 internal sealed record MeDto(long Id, string Username, string DisplayName, string AvatarUrl, string Signature, bool Online, bool IsBot,
-    string Phone, string Email, DateTime CreatedAt,
+    string Phone, string Email, DateTime CreatedAt, bool IsAdmin, bool MustChangePassword,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Token = null)
 {
     public static MeDto From(UserProfile p, string? newToken = null) =>
-        new(p.Id, p.Username, p.DisplayName, p.AvatarUrl, p.Signature, true, p.IsBot, p.Phone, p.Email, p.CreatedAt, newToken);
+        new(p.Id, p.Username, p.DisplayName, p.AvatarUrl, p.Signature, true, p.IsBot, p.Phone, p.Email, p.CreatedAt, p.IsAdmin, p.MustChangePassword, newToken);
 }
 
-internal sealed record AuthResponse(long UserId, string Token, MeDto User);
+/// <summary>A new session: its token and user. <c>MustChangePassword</c> (also in <c>User</c>): only the password change is allowed until it is made.</summary>
+internal sealed record AuthResponse(long UserId, string Token, MeDto User, bool MustChangePassword)
+{
+    public static AuthResponse From(Session session) =>
+        new(session.User.Id, session.Token, MeDto.From(session.User), session.User.MustChangePassword);
+}
 
 /// <summary>Native /api/v1 routes for accounts: register, login, logout, profiles and user search.</summary>
 internal static class NativeApiAccounts
@@ -37,32 +44,32 @@ internal static class NativeApiAccounts
         var auth = routes.MapGroup("/api/v1/auth").WithTags("Auth");
         auth.MapPost("/register", Register).RequireRateLimiting(RateLimits.SignIn);
         auth.MapPost("/login", Login).RequireRateLimiting(RateLimits.SignIn);
-        auth.MapPost("/logout", Logout).RequireAuthorization();
+        // Open to a session whose password an administrator reset, as are reading the profile and
+        // choosing the new password (NativeApiAccountLifecycle): everything else answers 403 until then.
+        auth.MapPost("/logout", Logout).RequireAuthorization(AccountPolicies.SignedIn);
+        routes.MapGet("/api/v1/users/me", GetMe).WithTags("Users").RequireAuthorization(AccountPolicies.SignedIn);
 
         var users = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization();
-        users.MapGet("/me", GetMe);
         users.MapPatch("/me", UpdateMe);
         users.MapGet("/{id:long}", GetUser);
         users.MapGet("/", SearchUsers);
         return routes;
     }
 
-    static async Task<IResult> Register(RegisterRequest? request, AccountService accounts)
+    static async Task<IResult> Register(RegisterRequest? request, AccountService accounts, HttpContext http)
     {
         if (request is null) return NativeProblems.BadRequest("a JSON body {username, password, displayName?} is required");
-        var result = await accounts.Register(request.Username, request.Password, request.DisplayName);
+        var result = await accounts.Register(request.Username, request.Password, request.DisplayName, http.SignInContext());
         return result.Value is { } session
-            ? Results.Created($"/api/v1/users/{session.User.Id}", new AuthResponse(session.User.Id, session.Token, MeDto.From(session.User)))
+            ? Results.Created($"/api/v1/users/{session.User.Id}", AuthResponse.From(session))
             : result.Error!.ToProblem();
     }
 
     static async Task<IResult> Login(LoginRequest? request, AccountService accounts, HttpContext http)
     {
         if (request is null) return NativeProblems.BadRequest("a JSON body {username, password} is required");
-        var result = await accounts.SignIn(request.Username, request.Password, http.SignInContext());
-        return result.Value is { } session
-            ? Results.Ok(new AuthResponse(session.User.Id, session.Token, MeDto.From(session.User)))
-            : result.Error!.ToProblem();
+        var result = await accounts.SignIn(request.Username, request.Password, http.SignInContext(), canChangePassword: true);
+        return result.Value is { } session ? Results.Ok(AuthResponse.From(session)) : result.Error!.ToProblem();
     }
 
     static async Task<IResult> Logout(AccountService accounts, HttpContext http)
@@ -77,14 +84,15 @@ internal static class NativeApiAccounts
     static async Task<IResult> UpdateMe(UpdateMeRequest? request, AccountService accounts, HttpContext http)
     {
         if (request is null) return NativeProblems.BadRequest("a JSON body with the fields to change is required");
-        var result = await accounts.Update(http.User.UserId(), new ProfileUpdate(
+        var result = await accounts.Update(http.User.Caller(), new ProfileUpdate(
             DisplayName: request.DisplayName, AvatarUrl: request.AvatarUrl, Signature: request.Signature,
             Phone: request.Phone, Email: request.Email, Password: request.Password));
         return result.Value is { } me ? Results.Ok(MeDto.From(me.User, me.NewToken)) : result.Error!.ToProblem();
     }
 
-    static async Task<IResult> GetUser(long id, AccountService accounts, UserViews views) =>
-        await accounts.Get(id) is { } user ? Results.Ok(await views.Render(user)) : Grains.DomainError.NotFound($"no user {id}").ToProblem();
+    /// <summary>A deleted account is shown as "Deleted user", so the messages it sent still name someone.</summary>
+    static async Task<IResult> GetUser(long id, UserViews views) =>
+        await views.RenderById(id) is { } user ? Results.Ok(user) : Grains.DomainError.NotFound($"no user {id}").ToProblem();
 
     static async Task<IResult> SearchUsers(string? search, int? limit, AccountService accounts, UserViews views)
     {

@@ -21,7 +21,8 @@ internal static class Dashboard
     public static void AddAdministratorsPolicy(this IServiceCollection services)
     {
         services.AddSingleton<IAuthorizationHandler, AdministratorHandler>();
-        services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().AddRequirements(new AdministratorRequirement()));
+        services.AddAuthorizationBuilder().AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser()
+            .AddRequirements(PasswordSettled.Requirement, new AdministratorRequirement()));
     }
 
     /// <summary>Carries an administrator's token to the dashboard's own requests, which a browser sends without an Authorization header.</summary>
@@ -57,6 +58,7 @@ internal static class Dashboard
         {
             if (context.User.Identity?.IsAuthenticated != true) return;
             if (await grains.GetGrain<IUserGrain>(context.User.UserId()).GetProfile() is { IsAdmin: true }) context.Succeed(requirement);
+            else context.Fail(new AuthorizationFailureReason(this, "only administrators may do this"));
         }
     }
 }

@@ -29,13 +29,13 @@ internal sealed class DemoData(IOptions<WebFrontOptions> options, AccountService
         var ids = new Dictionary<string, long>();
         foreach (var name in Names)
         {
-            var registered = await accounts.Register(name, Password, char.ToUpperInvariant(name[0]) + name[1..]);
-            if (registered.Value is not { } session)
+            var registered = await accounts.CreateAccount(name, Password, char.ToUpperInvariant(name[0]) + name[1..]);
+            if (registered.Value is not { } user)
             {
                 OperationsLog.DemoDataSkipped(logger, name, registered.Error!.Message);
                 return;
             }
-            ids[name] = session.User.Id;
+            ids[name] = user.Id;
         }
         foreach (var (a, b) in new[] { ("alice", "bob"), ("alice", "carol"), ("bob", "carol"), ("carol", "dave") })
             await grains.GetGrain<IUserGrain>(ids[a]).AddContact(ids[b]);

@@ -26,7 +26,7 @@ internal sealed partial class ChatHub(
         // others) is closed too, or it would hold the shutdown until the client gives up on it.
         if (lifetime.ApplicationStopping.IsCancellationRequested) throw new HubException("the server is shutting down; connect again");
         var context = Context;
-        var session = await revocation.Watch(UserId, Context.User!.TokenVersion(), () =>
+        var session = await revocation.Watch(Context.User!.Caller(), () =>
         {
             context.Abort();
             return Task.CompletedTask;

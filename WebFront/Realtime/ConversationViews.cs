@@ -32,8 +32,9 @@ internal sealed class ConversationViews(ConversationStore store, IGrainFactory g
             var info = await grains.GetGrain<IGroupGrain>(groupId).GetInfo();
             return new ConversationDto(e.ConversationId, "group", info?.Name ?? "", null, groupId, last, e.LastSeq, e.ReadSeq, unread);
         }
-        var peer = e.PeerId is { } peerId ? await grains.GetGrain<IUserGrain>(peerId).GetProfile() : null;
-        return new ConversationDto(e.ConversationId, "direct", peer?.DisplayName ?? "(closed account)",
-            peer is null ? null : await users.Render(peer), null, last, e.LastSeq, e.ReadSeq, unread, e.PeerReadSeq ?? 0);
+        // A peer who deleted their account is "Deleted user": the conversation and its history stay.
+        var peer = e.PeerId is { } peerId ? await users.RenderById(peerId) : null;
+        return new ConversationDto(e.ConversationId, "direct", peer?.DisplayName ?? UserProfile.DeletedName,
+            peer, null, last, e.LastSeq, e.ReadSeq, unread, e.PeerReadSeq ?? 0);
     }
 }

@@ -1,25 +1,27 @@
 using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
+using GoChat.WebFront.Accounts;
 
 namespace GoChat.WebFront.Realtime;
 
 /// <summary>
 /// Ends live connections (hub connections, ginchat sockets) whose token was revoked by a logout, a
-/// new password or a closed account. A token is checked when its connection opens; from then on the
-/// connection listens on its user's delivery route, where the user grain publishes <see cref="TokensRevoked"/>
-/// to every WebFront holding a connection of that user, and closes when its token is older. A route
-/// that had forgotten this WebFront may have dropped that event: on <see cref="Resync"/> the connection asks the
-/// user grain for the current version instead.
+/// new password, a disabled or closed account, or the end of its session. A token is checked when its
+/// connection opens; from then on the connection listens on its user's delivery route, where the user
+/// grain publishes <see cref="TokensRevoked"/> to every WebFront holding a connection of that user, and
+/// closes when its token is older or its session is the one ended. A route that had forgotten this
+/// WebFront may have dropped that event: on <see cref="Resync"/> the connection asks the user grain
+/// about its token again instead.
 /// </summary>
 internal sealed class SessionRevocation(RouteListeners listeners, IGrainFactory grains, ILogger<SessionRevocation> logger)
 {
     /// <summary>
-    /// Calls <paramref name="close"/> (once) when the token version <paramref name="tokenVersion"/> of
-    /// <paramref name="userId"/> is revoked, until the returned handle is disposed. Null, watching
-    /// nothing, when it was revoked already.
+    /// Calls <paramref name="close"/> (once) when the caller's token (its version or its session) is
+    /// revoked, until the returned handle is disposed. Null, watching nothing, when it was revoked already.
     /// </summary>
-    public async Task<RouteListeners.Listening?> Watch(long userId, int tokenVersion, Func<Task> close)
+    public async Task<RouteListeners.Listening?> Watch(TokenClaims caller, Func<Task> close)
     {
+        var (userId, tokenVersion, sessionId, _) = caller;
         var closed = 0;
         Task CloseOnce()
         {
@@ -29,21 +31,22 @@ internal sealed class SessionRevocation(RouteListeners listeners, IGrainFactory 
         }
         async Task CheckAgain()
         {
-            if (!await IsCurrent(userId, tokenVersion)) await CloseOnce();
+            if (!await IsCurrent()) await CloseOnce();
         }
 
         var listening = await listeners.Listen([RouteKey.ForUser(userId)], e => e switch
         {
-            TokensRevoked revoked when revoked.TokenVersion > tokenVersion => CloseOnce(),
+            TokensRevoked { SessionId: null } revoked when revoked.TokenVersion > tokenVersion => CloseOnce(),
+            TokensRevoked { SessionId: { } ended } when ended == sessionId => CloseOnce(),
             Resync => CheckAgain(),
             _ => Task.CompletedTask,
         });
         // A revocation published between the token check and the attach above did not reach us.
-        if (await IsCurrent(userId, tokenVersion)) return listening;
+        if (await IsCurrent()) return listening;
         await listening.DisposeAsync();
         return null;
-    }
 
-    async Task<bool> IsCurrent(long userId, int tokenVersion) =>
-        await grains.GetGrain<IUserGrain>(userId).GetTokenVersion() == tokenVersion;
+        async Task<bool> IsCurrent() =>
+            await grains.GetGrain<IUserGrain>(userId).CheckSession(tokenVersion, sessionId) != SessionCheck.Ended;
+    }
 }

@@ -12,6 +12,7 @@ export const router = createRouter({
     { path: '/toRegister', component: () => import('./views/RegisterView.vue'), meta: { guest: true } },
     { path: '/toChat', component: () => import('./views/ChatView.vue'), meta: { auth: true } },
     { path: '/videos', component: () => import('./views/VideosView.vue'), meta: { auth: true } },
+    { path: '/admin', component: () => import('./views/AdminView.vue'), meta: { auth: true, admin: true } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
@@ -28,6 +29,9 @@ router.beforeEach(async to => {
     return { path: '/toChat', replace: true }
   }
   if (to.meta.auth && !session.signedIn) return { path: '/', replace: true }
+  // An administrator reset the password: the login page asks for a new one before anything else.
+  if (session.signedIn && session.user?.mustChangePassword) return to.meta.guest ? true : { path: '/', replace: true }
   if (to.meta.guest && session.signedIn) return { path: '/toChat', replace: true }
+  if (to.meta.admin && !session.user?.isAdmin) return { path: '/toChat', replace: true }
   return true
 })

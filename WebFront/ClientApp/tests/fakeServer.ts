@@ -1,7 +1,7 @@
 // Just enough of GoChat's native API and hub for the store tests, in memory: the stores run as in
 // the page, with fetch and the SignalR connection answered here instead of over the network.
 import type { HubEventName, HubEvents } from '../src/lib/events'
-import type { Conversation, Group, Message, SendRequest, User } from '../src/lib/types'
+import type { AdminUser, Conversation, Group, Message, SendRequest, User } from '../src/lib/types'
 
 export function user(id: number, name: string): User {
   return { id, username: name.toLowerCase(), displayName: name, avatarUrl: null, signature: null, online: true, isBot: false }
@@ -56,7 +56,17 @@ export class FakeServer {
     if ((m = path.match(/^\/api\/v1\/groups\/(\d+)$/)) && method === 'GET') return json(this.groups.get(Number(m[1])))
     if (path.match(/^\/api\/v1\/groups\/\d+\/members\/\d+$/) && method === 'DELETE') return new Response(null, { status: 204 })
     if ((m = path.match(/^\/api\/v1\/users\/(\d+)$/)) && method === 'GET') return json(user(Number(m[1]), `User${m[1]}`))
+    if (method === 'GET' && path === '/api/v1/admin/users') return json(this.contacts.map(adminView))
+    if (method === 'GET' && path === '/api/v1/admin/audit') return json([])
+    if ((m = path.match(/^\/api\/v1\/admin\/users\/(\d+)\/reset-password$/)) && method === 'POST') return json({ userId: Number(m[1]), oneTimePassword: 'one-time-pw' })
     return new Response(JSON.stringify({ detail: `no fake for ${method} ${path}` }), { status: 404 })
+  }
+}
+
+export function adminView(u: User): AdminUser {
+  return {
+    id: u.id, username: u.username, displayName: u.displayName, isBot: u.isBot, isAdmin: false, disabled: false, mustChangePassword: false,
+    deleted: false, createdAt: '2026-01-01T09:00:00Z', lastSignInAt: null,
   }
 }
 

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { useAdmin } from '../src/stores/admin'
 import { useChat } from '../src/stores/chat'
 import { useConversations } from '../src/stores/conversations'
 import { useGroups } from '../src/stores/groups'
@@ -93,6 +94,8 @@ describe('signing out', () => {
       startedAt: new Date().toISOString(), acceptedAt: null, endedAt: null, version: 1,
     })
     await usePeople().user(99)
+    await useAdmin().find('p')
+    await useAdmin().resetPassword(pia.id)
     const during = snapshot(pinia)
     for (const [store, state] of Object.entries(during))
       if (Object.keys(state as object).length) expect.soft(state, `${store} was used`).not.toEqual(before[store])

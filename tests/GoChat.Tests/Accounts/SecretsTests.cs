@@ -52,7 +52,8 @@ public sealed class SecretsTests : IAsyncLifetime
                 { ["name"] = "alice", ["password"] = "alice-pw" }))).Content.ReadAsStringAsync(),
             await (await client.PostAsync("/douyin/user/login/?username=alice&password=alice-pw", null)).Content.ReadAsStringAsync(),
         };
-        foreach (var body in bodies)
+        // The flag saying a password must be chosen names no secret.
+        foreach (var body in bodies.Select(b => b.Replace("\"mustChangePassword\"", "")))
         {
             Assert.DoesNotContain(bobToken, body);
             Assert.DoesNotContain("pbkdf2", body, StringComparison.OrdinalIgnoreCase);

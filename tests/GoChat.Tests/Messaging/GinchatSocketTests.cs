@@ -105,8 +105,9 @@ public sealed class GinchatSocketTests : IAsyncLifetime
     [Fact]
     public async Task Sockets_need_the_callers_own_token_and_only_admins_broadcast()
     {
-        var (_, token) = await _host.RegisterAsync("plain");
+        // The first account of a server is its administrator.
         var (adminId, adminToken) = await _host.RegisterAsync("admin");
+        var (_, token) = await _host.RegisterAsync("plain");
         await Sql.ScalarAsync<int>(_host.ConnectionString, $"UPDATE users SET is_admin = true WHERE id = {adminId} RETURNING 1");
 
         var refused = await Assert.ThrowsAnyAsync<WebSocketException>(() => Connect($"/user/sendUserMsg?userId={adminId}&token={token}"));

@@ -88,8 +88,9 @@ public sealed class ObservabilityTests
     public async Task The_dashboard_is_served_to_administrators_and_refused_to_other_users_and_to_anonymous_callers()
     {
         await using var host = await GoChatHost.StartAsync(null, "--GoChat:Telemetry:Dashboard=true");
-        var (_, userToken) = await host.RegisterAsync("dash_user");
+        // The first account of a server is its administrator (made so by SQL below too, as before that rule).
         var (adminId, adminToken) = await host.RegisterAsync("dash_admin");
+        var (_, userToken) = await host.RegisterAsync("dash_user");
         await Sql.ScalarAsync<int>(host.ConnectionString, $"UPDATE users SET is_admin = true WHERE id = {adminId} RETURNING 1");
         using var anonymous = host.Client();
         using var user = host.Client(userToken);
@@ -110,8 +111,8 @@ public sealed class ObservabilityTests
     public async Task A_browser_opening_the_dashboard_with_an_administrators_token_gets_its_data_requests_through_a_dashboard_cookie()
     {
         await using var host = await GoChatHost.StartAsync(null, "--GoChat:Telemetry:Dashboard=true");
-        var (_, userToken) = await host.RegisterAsync("dash_cookie_user");
         var (adminId, adminToken) = await host.RegisterAsync("dash_cookie_admin");
+        var (_, userToken) = await host.RegisterAsync("dash_cookie_user");
         await Sql.ScalarAsync<int>(host.ConnectionString, $"UPDATE users SET is_admin = true WHERE id = {adminId} RETURNING 1");
         using var browser = host.Client(); // no Authorization header; HttpClient keeps cookies as a browser does
         using var userBrowser = host.Client();

@@ -42,6 +42,7 @@ public sealed class SettingsTests
         { "--GoChat:Bots:ollie:MaxContextMessages=0", "GoChat:Bots:ollie:MaxContextMessages must be between 1 and 200 (it is 0)" },
         { "--GoChat:Bots:local:Provider=llamasharp", "GoChat:Bots:local:ModelPath is required for a llamasharp bot" },
         { "--GoChat:Bots:bad@name:Provider=llamasharp", "GoChat:Bots:bad@name is not a usable username" },
+        { "--GoChat:Admins=alice, bad name", "GoChat:Admins must be usernames (1-32 characters, no spaces or / \\ @ : %); 'bad name' is not one" },
     };
 
     [Theory]

@@ -25,6 +25,7 @@ public sealed partial class WebClientServingTests : IAsyncLifetime
     [InlineData("/toChat")]
     [InlineData("/toChat?userId=1&token=abc")]
     [InlineData("/videos")]
+    [InlineData("/admin")]
     public async Task Page_routes_serve_the_client_with_its_security_headers(string path)
     {
         using var client = _host.Client();

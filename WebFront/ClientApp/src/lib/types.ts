@@ -9,6 +9,34 @@ export interface User {
   signature: string | null
   online: boolean
   isBot: boolean
+  /** Only in your own profile (`Me`): you administer the server. */
+  isAdmin?: boolean
+  /** Only in your own profile (`Me`): an administrator reset your password; choose a new one before anything else. */
+  mustChangePassword?: boolean
+}
+
+/** An account as administrators see it (GET /api/v1/admin/users). */
+export interface AdminUser {
+  id: number
+  username: string
+  displayName: string
+  isBot: boolean
+  isAdmin: boolean
+  disabled: boolean
+  mustChangePassword: boolean
+  deleted: boolean
+  createdAt: string
+  lastSignInAt: string | null
+}
+
+/** One administrator's action (GET /api/v1/admin/audit); `actor` null is the server itself. */
+export interface AuditEntry {
+  id: number
+  at: string
+  actor: { id: number; username: string } | null
+  action: 'disable' | 'enable' | 'reset-password' | 'grant-admin' | 'revoke-admin'
+  target: { id: number; username: string }
+  detail: string
 }
 
 export interface Media {

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { watch } from 'vue'
 import { whenUnauthorized } from '../lib/api'
+import { useAdmin } from './admin'
 import { useCalls } from './calls'
 import { useConversations } from './conversations'
 import { useGroups } from './groups'
@@ -21,6 +22,7 @@ export const useChat = defineStore('chat', () => {
   const groups = useGroups()
   const typing = useTyping()
   const calls = useCalls()
+  const admin = useAdmin()
 
   link.onSync(async (list, reason) => {
     for (const id of conversations.applySync(list)) messages.forget(id)
@@ -64,6 +66,7 @@ export const useChat = defineStore('chat', () => {
     groups.reset()
     typing.reset()
     calls.reset()
+    admin.reset()
   }
 
   return { start, open, stop }

@@ -68,6 +68,11 @@ export const useSession = defineStore('session', () => {
     setUser(await patch<User>('/api/v1/users/me', changes))
   }
 
+  /** POST /api/v1/users/me/password: your other sessions end; this one goes on with the token it answers. */
+  async function changePassword(currentPassword: string, newPassword: string) {
+    adopt(await post<Session>('/api/v1/users/me/password', { currentPassword, newPassword }))
+  }
+
   async function logout() {
     try {
       if (tokenValue.value) await post('/api/v1/auth/logout')
@@ -85,5 +90,5 @@ export const useSession = defineStore('session', () => {
     clearMediaCache()
   }
 
-  return { user, token: tokenValue, signedIn, login, register, adoptToken, refresh, updateProfile, logout, forget }
+  return { user, token: tokenValue, signedIn, login, register, adoptToken, refresh, updateProfile, changePassword, logout, forget }
 })
