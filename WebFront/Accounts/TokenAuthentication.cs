@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
@@ -21,11 +22,18 @@ internal sealed class TokenAuthenticationHandler(
 {
     public const string SchemeName = "GoChatToken";
 
+    /// <summary>
+    /// HttpContext.Items key: the <see cref="Stopwatch"/> timestamp taken just before the token was
+    /// checked with its user grain (see <see cref="Realtime.SessionRevocation"/>).
+    /// </summary>
+    public const string CheckedAtItem = "GoChat.TokenCheckedAt";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var token = BearerToken(Request) ?? Request.Query["access_token"].FirstOrDefault()
             ?? (Request.Path.StartsWithSegments(Operations.Dashboard.Path) ? Request.Cookies[Operations.Dashboard.TokenCookie] : null);
         if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
+        Context.Items[CheckedAtItem] = Stopwatch.GetTimestamp();
         if (await tokens.AuthenticateAsync(token) is not { } claims) return AuthenticateResult.Fail("invalid, expired or revoked token");
         var identity = new ClaimsIdentity(
         [

@@ -30,7 +30,7 @@ internal sealed partial class ChatHub(
         {
             context.Abort();
             return Task.CompletedTask;
-        }) ?? throw new HubException("this token was revoked; log in again");
+        }, Context.GetHttpContext()?.Items[TokenAuthenticationHandler.CheckedAtItem] as long?) ?? throw new HubException("this token was revoked; log in again");
         Context.Items[typeof(SessionRevocation)] = session;
         try
         {

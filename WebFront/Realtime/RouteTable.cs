@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using GoChat.Grains.Chat;
@@ -45,11 +46,26 @@ internal sealed class RouteTable : IChatReceiver, ILocalChatReceiver
         public ImmutableArray<Func<ChatEvent, Task>> Listeners = [];
         public bool Attached;
         public bool Retired;
+        /// <summary>When it was attached (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long AttachedAt;
+        /// <summary>When it last delivered a <see cref="TokensRevoked"/> or a <see cref="Resync"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long RevocationHeardAt;
 
         public bool Empty => Connections.Count == 0 && Listeners.IsEmpty;
     }
 
     public bool Has(RouteKey key) => _routes.ContainsKey(key);
+
+    /// <summary>
+    /// Whether a listener just added to the route can have missed no revocation published after
+    /// <paramref name="timestamp"/>: the route has been attached since before it (so its route grain
+    /// forwarded everything published later), and has delivered no <see cref="TokensRevoked"/> and no
+    /// <see cref="Resync"/> since (<see cref="Deliver"/> stamps them before reading the listeners, so
+    /// one delivered while the listener was being added is either heard by it or seen here).
+    /// </summary>
+    public bool NoRevocationSince(RouteKey key, long timestamp) =>
+        _routes.TryGetValue(key, out var route) && route.Attached && !route.Retired
+        && Interlocked.Read(ref route.AttachedAt) < timestamp && Interlocked.Read(ref route.RevocationHeardAt) < timestamp;
 
     /// <summary>Adds a member to a route, attaching it first when it is new.</summary>
     public async Task AddMember(RouteKey key, Action<Route> add)
@@ -126,6 +142,7 @@ internal sealed class RouteTable : IChatReceiver, ILocalChatReceiver
     {
         if (route.Attached) return;
         await _cluster.Route(route.Key).Attach(_subscriber, _self);
+        Interlocked.Exchange(ref route.AttachedAt, Stopwatch.GetTimestamp());
         route.Attached = true;
         _metrics.Attached();
     }
@@ -196,6 +213,8 @@ internal sealed class RouteTable : IChatReceiver, ILocalChatReceiver
     {
         _hub.Send(key, chatEvent);
         if (local is null) return;
+        // A full fence before the listeners are read: see NoRevocationSince.
+        if (chatEvent is TokensRevoked or Resync) Interlocked.Exchange(ref local.RevocationHeardAt, Stopwatch.GetTimestamp());
         foreach (var listener in local.Listeners) _hub.Watch(listener(chatEvent), chatEvent);
     }
 }

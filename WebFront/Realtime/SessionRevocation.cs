@@ -13,13 +13,15 @@ namespace GoChat.WebFront.Realtime;
 /// WebFront may have dropped that event: on <see cref="Resync"/> the connection asks the user grain
 /// about its token again instead.
 /// </summary>
-internal sealed class SessionRevocation(RouteListeners listeners, IGrainFactory grains, ILogger<SessionRevocation> logger)
+internal sealed class SessionRevocation(RouteListeners listeners, RouteTable routes, IGrainFactory grains, ILogger<SessionRevocation> logger)
 {
     /// <summary>
     /// Calls <paramref name="close"/> (once) when the caller's token (its version or its session) is
     /// revoked, until the returned handle is disposed. Null, watching nothing, when it was revoked already.
+    /// <paramref name="checkedAt"/>: when the token was checked with its user grain (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp), if known.
     /// </summary>
-    public async Task<RouteListeners.Listening?> Watch(TokenClaims caller, Func<Task> close)
+    public async Task<RouteListeners.Listening?> Watch(TokenClaims caller, Func<Task> close, long? checkedAt = null)
     {
         var (userId, tokenVersion, sessionId, _) = caller;
         var closed = 0;
@@ -41,7 +43,11 @@ internal sealed class SessionRevocation(RouteListeners listeners, IGrainFactory 
             Resync => CheckAgain(),
             _ => Task.CompletedTask,
         });
-        // A revocation published between the token check and the attach above did not reach us.
+        // A revocation published between the token check and the attach above did not reach us. None
+        // was when the route, attached here since before the check began, delivered no revocation
+        // since: the user grain publishes after it answered the check. That is the usual case for a
+        // user's further connections here, and saves each a grain call.
+        if (checkedAt is { } at && routes.NoRevocationSince(RouteKey.ForUser(userId), at)) return listening;
         if (await IsCurrent()) return listening;
         await listening.DisposeAsync();
         return null;

@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using GoChat.Grains.Chat;
 using GoChat.Tests.Infrastructure;
+using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Realtime;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -201,5 +203,40 @@ public sealed class SessionRevocationTests
         // What the lease does periodically and when a silo leaves the cluster: the forgotten route makes its sessions check their token.
         await host.Services.GetRequiredService<RouteLease>().RenewAll(CancellationToken.None);
         await before.AssertClosedWithin(Promptly);
+    }
+
+    [Fact]
+    public async Task A_connection_whose_token_was_checked_before_a_revocation_this_WebFront_heard_is_refused_though_the_route_was_attached()
+    {
+        await using var host = await GoChatHost.StartAsync();
+        var (aliceId, token) = await host.RegisterAsync("alice");
+        var revoked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Something of alice's keeps her route attached here all along (as her other connections would).
+        await using var holding = await host.Services.GetRequiredService<RouteListeners>().Listen([RouteKey.ForUser(aliceId)], e =>
+        {
+            if (e is TokensRevoked) revoked.TrySetResult();
+            return Task.CompletedTask;
+        });
+
+        // A connection's token is checked; a logout is heard here before the connection gets to watch its session.
+        var checkedAt = Stopwatch.GetTimestamp();
+        var caller = await host.Services.GetRequiredService<TokenService>().AuthenticateAsync(token);
+        Assert.NotNull(caller);
+        using (var aliceHttp = host.Client(token))
+            Assert.Equal(HttpStatusCode.NoContent, (await aliceHttp.PostAsync("/api/v1/auth/logout", null)).StatusCode);
+        await revoked.Task.WaitAsync(Promptly);
+
+        var revocation = host.Services.GetRequiredService<SessionRevocation>();
+        Assert.Null(await revocation.Watch(caller, () => Task.CompletedTask, checkedAt));
+        // A token checked after that is watched without asking the user grain again, and watched for real.
+        var fresh = await LoginAsync(host, "alice");
+        var freshCheckedAt = Stopwatch.GetTimestamp();
+        var freshCaller = await host.Services.GetRequiredService<TokenService>().AuthenticateAsync(fresh);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var watching = await revocation.Watch(freshCaller!, () => { closed.TrySetResult(); return Task.CompletedTask; }, freshCheckedAt);
+        Assert.NotNull(watching);
+        using (var aliceHttp = host.Client(fresh))
+            Assert.Equal(HttpStatusCode.NoContent, (await aliceHttp.PostAsync("/api/v1/auth/logout", null)).StatusCode);
+        await closed.Task.WaitAsync(Promptly);
     }
 }
