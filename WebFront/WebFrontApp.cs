@@ -61,6 +61,7 @@ internal static class WebFrontApp
         services.AddSettings<JwtOptions, JwtOptionsValidator>(JwtOptions.Section);
         services.AddSettings<DeliveryOptions, DeliveryOptionsValidator>(DeliveryOptions.Section);
         services.AddGoChatRateLimits();
+        services.AddTrustedProxies();
         services.AddGoChatMedia();
         services.AddSingleton<UserViews>();
         services.AddSingleton<DouyinUsers>();
@@ -83,6 +84,8 @@ internal static class WebFrontApp
 
     public static void MapWebFront(this WebApplication app)
     {
+        // First: everything after sees the client's real address (rate limits, metrics).
+        app.UseForwardedHeaders();
         app.UseNodeHeader();
         app.MapGoChatMetrics();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
