@@ -84,8 +84,9 @@ internal static class WebFrontApp
 
     public static void MapWebFront(this WebApplication app)
     {
-        // First: everything after sees the client's real address (rate limits, metrics).
+        // First: everything after sees the client's real address (rate limits, metrics) and answers with the security headers.
         app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
         app.UseNodeHeader();
         app.MapGoChatMetrics();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
