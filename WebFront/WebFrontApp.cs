@@ -62,6 +62,7 @@ internal static class WebFrontApp
         services.AddSettings<DeliveryOptions, DeliveryOptionsValidator>(DeliveryOptions.Section);
         services.AddGoChatRateLimits();
         services.AddTrustedProxies();
+        services.AddCorsOrigins();
         services.AddGoChatMedia();
         services.AddSingleton<UserViews>();
         services.AddSingleton<DouyinUsers>();
@@ -87,6 +88,7 @@ internal static class WebFrontApp
         // First: everything after sees the client's real address (rate limits, metrics) and answers with the security headers.
         app.UseForwardedHeaders();
         app.UseSecurityHeaders();
+        app.UseCorsOrigins();
         app.UseNodeHeader();
         app.MapGoChatMetrics();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });

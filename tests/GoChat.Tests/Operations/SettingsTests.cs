@@ -21,6 +21,7 @@ public sealed class SettingsTests
         { "--GoChat:Security:SignInPermitsPerMinute=0", "GoChat:Security:SignInPermitsPerMinute must be between 1 and 1000000" },
         { "--GoChat:ForwardedHeaders:KnownProxies=proxy.internal", "GoChat:ForwardedHeaders:KnownProxies must be IP addresses separated by commas, such as 10.0.0.5, 10.0.0.6 ('proxy.internal' is not one)" },
         { "--GoChat:ForwardedHeaders:KnownNetworks=10.0.0.0/8, 10.1.2.3/40", "GoChat:ForwardedHeaders:KnownNetworks must be CIDR networks separated by commas, such as 10.0.0.0/8, fd00::/8 ('10.1.2.3/40' is not one)" },
+        { "--GoChat:Cors:Origins=https://chat.example.com/app", "GoChat:Cors:Origins must be origins separated by commas, each scheme://host[:port] with no path, such as https://chat.example.com ('https://chat.example.com/app' is not one)" },
         { "--GoChat:Delivery:ReattachPeriod=00:10:00", "GoChat:Delivery:ReattachPeriod must be at most half the grain collection age (00:07:30" },
         { "--GoChat:PublicBaseUrl=chat.example.com", "GoChat:PublicBaseUrl must be an absolute http(s) URL" },
         { "--GoChat:Silo:Port=70000", "GoChat:Silo:Port must be between 0 and 65535 (it is 70000)" },

@@ -62,6 +62,22 @@ public sealed class SecurityHeaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cross_origin_reads_are_closed_when_no_origin_is_configured()
+    {
+        using var client = _host.Client(_token);
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/v1/users/me");
+        preflight.Headers.Add("Origin", "https://chat.example.com");
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        Assert.Null(Header(await client.SendAsync(preflight), "Access-Control-Allow-Origin"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/users/me");
+        request.Headers.Add("Origin", "https://chat.example.com");
+        var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(Header(response, "Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
     public async Task Uploaded_images_show_in_place_and_cannot_script_our_origin()
     {
         using var client = _host.Client(_token);

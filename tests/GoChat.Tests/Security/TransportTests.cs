@@ -9,7 +9,7 @@ namespace GoChat.Tests.Security;
 
 /// <summary>
 /// A WebFront behind a "proxy" at 127.0.0.2 (GoChat:ForwardedHeaders:KnownProxies, loopback not
-/// trusted otherwise), with a sign-in limit of 5 a minute per address.
+/// trusted otherwise), with a sign-in limit of 5 a minute per address and one allowed CORS origin.
 /// Clients connect from chosen loopback addresses, so each test has addresses of its own: the
 /// sign-in limits count per address and tests share the host.
 /// </summary>
@@ -17,6 +17,7 @@ public sealed class TransportTests : IAsyncLifetime
 {
     const string Proxy = "127.0.0.2";
     const int SignInsPerMinute = 5;
+    const string AllowedOrigin = "https://chat.example.com";
 
     GoChatHost _host = null!;
     int _registrations;
@@ -26,6 +27,7 @@ public sealed class TransportTests : IAsyncLifetime
         $"--GoChat:Security:SignInPermitsPerMinute={SignInsPerMinute}",
         $"--GoChat:ForwardedHeaders:KnownProxies={Proxy}",
         "--GoChat:ForwardedHeaders:KnownNetworks=",
+        $"--GoChat:Cors:Origins={AllowedOrigin}",
         // ASP.NET Core's own switch (ASPNETCORE_FORWARDEDHEADERS_ENABLED) trusts anyone; it must not widen the list.
         "--FORWARDEDHEADERS_ENABLED=true",
     ]);
@@ -100,6 +102,35 @@ public sealed class TransportTests : IAsyncLifetime
         Assert.Equal("203.0.113.9", (await GinchatSignIn(proxy, "behind_proxy", "proxied-password", forwardedFor: "203.0.113.9")).GetProperty("ClientIp").GetString());
     }
 
+    [Fact]
+    public async Task A_configured_origin_may_call_the_API_from_a_browser_and_no_other_origin_may()
+    {
+        var (_, token) = await Register("cors_user", "cors-password");
+        using var client = From("127.0.0.5");
+
+        foreach (var (origin, allowed) in new[] { (AllowedOrigin, true), ("https://evil.example.net", false) })
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/v1/users/me");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "GET");
+            preflight.Headers.Add("Access-Control-Request-Headers", "authorization");
+            var answer = await client.SendAsync(preflight);
+            Assert.Equal(allowed ? origin : null, Header(answer, "Access-Control-Allow-Origin"));
+            if (allowed)
+            {
+                Assert.Equal("true", Header(answer, "Access-Control-Allow-Credentials"));
+                Assert.Contains("authorization", Header(answer, "Access-Control-Allow-Headers") ?? "", StringComparison.OrdinalIgnoreCase);
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/users/me");
+            request.Headers.Add("Origin", origin);
+            request.Headers.Authorization = new("Bearer", token);
+            var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(allowed ? origin : null, Header(response, "Access-Control-Allow-Origin"));
+        }
+    }
+
     async Task<(long UserId, string Token)> Register(string username, string password, string? avatarUrl = null)
     {
         using var proxy = From(Proxy);
@@ -140,6 +171,9 @@ public sealed class TransportTests : IAsyncLifetime
         if (forwardedProto is not null) request.Headers.Add("X-Forwarded-Proto", forwardedProto);
         return request;
     }
+
+    static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
 
     /// <summary>A client whose connections come from <paramref name="sourceAddress"/> (any 127.0.0.0/8 address works on Linux).</summary>
     HttpClient From(string sourceAddress)
