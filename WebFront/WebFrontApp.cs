@@ -61,6 +61,7 @@ internal static class WebFrontApp
         services.AddSettings<JwtOptions, JwtOptionsValidator>(JwtOptions.Section);
         services.AddSettings<DeliveryOptions, DeliveryOptionsValidator>(DeliveryOptions.Section);
         services.AddGoChatRateLimits();
+        services.AddAbuseLimits();
         services.AddTrustedProxies();
         services.AddCorsOrigins();
         services.AddGoChatMedia();

@@ -1,5 +1,6 @@
 using GoChat.Grains.Calls;
 using GoChat.Grains.Chat;
+using GoChat.Grains.Limits;
 using GoChat.Grains.Media;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,5 +13,6 @@ public static class GrainSettings
         .AddSettings<MessageOptions, MessageOptionsValidator>(MessageOptions.Section)
         .AddSettings<GroupOptions, GroupOptionsValidator>(GroupOptions.Section)
         .AddSettings<MediaOptions, MediaOptionsValidator>(MediaOptions.Section)
-        .AddSettings<CallOptions, CallOptionsValidator>(CallOptions.Section);
+        .AddSettings<CallOptions, CallOptionsValidator>(CallOptions.Section)
+        .AddSettings<LimitsOptions, LimitsOptionsValidator>(LimitsOptions.Section);
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using GoChat.Grains;
 using GoChat.Grains.Chat;
+using GoChat.Grains.Limits;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Operations;
@@ -149,6 +150,7 @@ internal static partial class GinchatSockets
         Result<ChatMessage> sent;
         try
         {
+            if (await services.GetRequiredService<MessagePermits>().Take(userId) is { } limited) return Refusal(limited.Message);
             sent = await grains.GetGrain<IConversationGrain>(conversationId)
                 .Send(userId, new SendMessage(Guid.NewGuid().ToString("N"), kind, text, mediaId, null));
         }
