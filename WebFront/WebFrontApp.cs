@@ -80,7 +80,7 @@ internal static class WebFrontApp
         services.AddSingleton<GoChat.Grains.Chat.ILocalChatReceiver>(sp => sp.GetRequiredService<RouteTable>());
         services.AddSingleton<RouteLease>();
         services.AddHostedService(sp => sp.GetRequiredService<RouteLease>());
-        services.AddSignalR(o => o.AddFilter<DatabaseOutageHubFilter>()).AddMessagePackProtocol();
+        services.AddSignalR(o => o.AddFilter<DatabaseOutageHubFilter>()).AddMessagePackProtocol().AddMessageSizeLimit();
         services.AddHostedService<DemoData>();
     }
 
@@ -90,6 +90,7 @@ internal static class WebFrontApp
         app.UseForwardedHeaders();
         app.UseSecurityHeaders();
         app.UseCorsOrigins();
+        app.UseRequestBodyLimit();
         app.UseNodeHeader();
         app.MapGoChatMetrics();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace GoChat.Grains.Limits;
 
 /// <summary>
-/// Abuse limits (GoChat:Limits): how much one account may do in a while. The defaults are far above
-/// what a person (or GoChat's own tests) does, so only a runaway client or a spammer meets them.
+/// Abuse limits (GoChat:Limits): how much one account may do in a while, and how large one request
+/// or real-time message may be. The defaults are far above what a person (or GoChat's own tests)
+/// does, so only a runaway client or a spammer meets them.
 /// </summary>
 public sealed class LimitsOptions
 {
@@ -32,10 +33,22 @@ public sealed class LimitsOptions
 
     /// <summary>Hub connections one account may hold at once, on all WebFronts together (devices, tabs).</summary>
     public int HubConnectionsPerUser { get; set; } = 20;
+
+    /// <summary>The largest message a client may send over the hub or a ginchat socket, in bytes.</summary>
+    public int WebSocketMessageBytes { get; set; } = (int)(64 * KiB);
+
+    /// <summary>The largest request body of any route but the uploads (which allow the largest media limit), in bytes.</summary>
+    public long RequestBodyBytes { get; set; } = 1 * MiB;
 }
 
 internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
 {
+    /// <summary>Room for the largest message a client may legitimately send: a call's SDP of 30,000 characters, JSON-escaped.</summary>
+    const int SmallestWebSocketMessage = (int)(48 * LimitsOptions.KiB);
+
+    /// <summary>Room for the largest JSON body of a route: a new group naming 10,000 members.</summary>
+    const long SmallestRequestBody = 64 * LimitsOptions.KiB;
+
     public ValidateOptionsResult Validate(string? name, LimitsOptions options) => new Settings.Check(LimitsOptions.Section)
         .InRange(options.MessagesPerSecond, 0.001, 1_000_000, nameof(options.MessagesPerSecond))
         .InRange(options.MessageBurst, 1, 1_000_000, nameof(options.MessageBurst))
@@ -44,5 +57,7 @@ internal sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         .InRange(options.GroupsPerDay, 1, 1_000_000, nameof(options.GroupsPerDay))
         .InRange(options.ContactRequestsPerDay, 1, 1_000_000, nameof(options.ContactRequestsPerDay))
         .InRange(options.HubConnectionsPerUser, 1, 10_000, nameof(options.HubConnectionsPerUser))
+        .InRange(options.WebSocketMessageBytes, SmallestWebSocketMessage, (int)(16 * LimitsOptions.MiB), nameof(options.WebSocketMessageBytes))
+        .InRange(options.RequestBodyBytes, SmallestRequestBody, LimitsOptions.GiB, nameof(options.RequestBodyBytes))
         .Result;
 }

@@ -37,6 +37,10 @@ internal sealed class LegacyParams
                     e.InnerException is InvalidOperationException ? "the form could not be read: its fields must not contain NUL characters"
                     : $"the form could not be read: {e.Message}", StatusCodes.Status400BadRequest, e);
             }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                throw; // over GoChat:Limits:RequestBodyBytes: said so, in the route's dialect
+            }
             catch (Exception e) when (e is IOException or BadHttpRequestException)
             {
                 // A body cut short leaves only the query string; the route then reports what is missing.

@@ -26,6 +26,8 @@ public sealed class SettingsTests
         { "--GoChat:Limits:GroupsPerDay=0", "GoChat:Limits:GroupsPerDay must be between 1 and 1000000 (it is 0)" },
         { "--GoChat:Limits:ContactRequestsPerDay=0", "GoChat:Limits:ContactRequestsPerDay must be between 1 and 1000000 (it is 0)" },
         { "--GoChat:Limits:HubConnectionsPerUser=0", "GoChat:Limits:HubConnectionsPerUser must be between 1 and 10000 (it is 0)" },
+        { "--GoChat:Limits:WebSocketMessageBytes=1024", "GoChat:Limits:WebSocketMessageBytes must be between 49152 and 16777216 (it is 1024)" },
+        { "--GoChat:Limits:RequestBodyBytes=1000", "GoChat:Limits:RequestBodyBytes must be between 65536 and 1073741824 (it is 1000)" },
         { "--GoChat:ForwardedHeaders:KnownProxies=proxy.internal", "GoChat:ForwardedHeaders:KnownProxies must be IP addresses separated by commas, such as 10.0.0.5, 10.0.0.6 ('proxy.internal' is not one)" },
         { "--GoChat:ForwardedHeaders:KnownNetworks=10.0.0.0/8, 10.1.2.3/40", "GoChat:ForwardedHeaders:KnownNetworks must be CIDR networks separated by commas, such as 10.0.0.0/8, fd00::/8 ('10.1.2.3/40' is not one)" },
         { "--GoChat:Cors:Origins=https://chat.example.com/app", "GoChat:Cors:Origins must be origins separated by commas, each scheme://host[:port] with no path, such as https://chat.example.com ('https://chat.example.com/app' is not one)" },
