@@ -39,7 +39,9 @@ internal sealed class LegacyParams
             }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                throw; // over GoChat:Limits:RequestBodyBytes: said so, in the route's dialect
+                // Over GoChat:Limits:RequestBodyBytes: said so (in the route's dialect), in the native API's words.
+                var max = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+                throw new BadHttpRequestException($"the request body is too large: this route accepts at most {max} bytes", e.StatusCode, e);
             }
             catch (Exception e) when (e is IOException or BadHttpRequestException)
             {
