@@ -8,18 +8,21 @@ namespace GoChat.Grains.Limits;
 /// <summary>
 /// The message rate limit (GoChat:Limits:MessagesPerSecond, MessageBurst) on the send path of every
 /// dialect, without a grain call per message. Each account's allowance is a token bucket in its user
-/// grain, one place for the whole cluster; this silo takes permits from it a few at a time (a
-/// quarter of a second's worth) and spends them itself. Permits unspent after a second lapse (the
-/// bucket counted them spent), so a silo never holds more than that; the limit is never exceeded,
-/// and a user sending through several WebFronts at once is at worst refused slightly early. A
+/// grain, one place for the whole cluster; this silo takes permits from it as a lease (an eighth of
+/// the burst, or a quarter of a second's worth if that is more) and spends them itself, so a person
+/// sending now and then costs the user grain one call per lease, not one per message. Permits
+/// unspent after 30 seconds lapse (the bucket counted them spent). Over time the rate is never
+/// exceeded; a burst can exceed MessageBurst by at most the leases of the WebFronts the user sends
+/// through, and a user sending through several at once is at worst refused slightly early. A
 /// refusal is remembered here until the bucket refills, so a flood costs the user grain nothing.
 /// </summary>
 public sealed class MessagePermits(IGrainFactory grains, IOptions<LimitsOptions> options)
 {
-    static readonly long LeaseLifetime = Stopwatch.Frequency; // one second
+    static readonly long LeaseLifetime = 30 * Stopwatch.Frequency;
     static readonly long IdleLease = 60 * Stopwatch.Frequency;
 
-    readonly int _chunk = Math.Clamp((int)Math.Ceiling(options.Value.MessagesPerSecond / 4), 1, options.Value.MessageBurst);
+    readonly int _chunk = Math.Clamp(
+        (int)Math.Ceiling(Math.Max(options.Value.MessagesPerSecond / 4, options.Value.MessageBurst / 8.0)), 1, options.Value.MessageBurst);
     readonly ConcurrentDictionary<long, Lease> _leases = new();
     long _nextSweep = Stopwatch.GetTimestamp() + IdleLease;
 
