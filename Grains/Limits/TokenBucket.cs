@@ -13,16 +13,13 @@ internal sealed class TokenBucket(double capacity, double perSecond)
 {
     readonly double _capacity = capacity;
     double _tokens = capacity;
-    long _at = Stopwatch.GetTimestamp();
+    long? _at; // when _tokens was last brought up to date; none before the first use (a new bucket is full)
 
     /// <summary>The tokens there now.</summary>
     public double Available(long now)
     {
-        if (now > _at)
-        {
-            _tokens = Math.Min(_capacity, _tokens + Stopwatch.GetElapsedTime(_at, now).TotalSeconds * perSecond);
-            _at = now;
-        }
+        if (_at is { } at && now > at) _tokens = Math.Min(_capacity, _tokens + Stopwatch.GetElapsedTime(at, now).TotalSeconds * perSecond);
+        if (_at is null || now > _at) _at = now;
         return _tokens;
     }
 
