@@ -6,19 +6,26 @@ using GoChat.Tests.Media;
 
 namespace GoChat.Tests.Security;
 
-/// <summary>What every response tells the browser, with GoChat's default settings.</summary>
-public sealed class SecurityHeaderTests : IAsyncLifetime
+/// <summary>A WebFront with GoChat's default settings and one account, shared by the tests of a class.</summary>
+public sealed class DefaultHost : IAsyncLifetime
 {
-    GoChatHost _host = null!;
-    string _token = "";
+    public GoChatHost Host { get; private set; } = null!;
+    public string Token { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
-        _host = await GoChatHost.StartAsync();
-        (_, _token) = await _host.RegisterAsync("header_reader");
+        Host = await GoChatHost.StartAsync();
+        (_, Token) = await Host.RegisterAsync("header_reader");
     }
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+/// <summary>What every response tells the browser, with GoChat's default settings.</summary>
+public sealed class SecurityHeaderTests(DefaultHost shared) : IClassFixture<DefaultHost>
+{
+    GoChatHost Host => shared.Host;
+    string Token => shared.Token;
 
     [Theory]
     [InlineData("GET", "/")]
@@ -32,7 +39,7 @@ public sealed class SecurityHeaderTests : IAsyncLifetime
     [InlineData("POST", "/hubs/chat/negotiate?negotiateVersion=1")]
     public async Task Every_answer_forbids_sniffing_framing_and_referrers(string method, string path)
     {
-        using var client = _host.Client(path.Contains("negotiate") ? _token : null);
+        using var client = Host.Client(path.Contains("negotiate") ? Token : null);
         var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
         Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
         Assert.Equal("DENY", Header(response, "X-Frame-Options"));
@@ -43,7 +50,7 @@ public sealed class SecurityHeaderTests : IAsyncLifetime
     [Fact]
     public async Task The_web_client_page_runs_only_its_own_scripts()
     {
-        using var client = _host.Client();
+        using var client = Host.Client();
         var policy = Header(await client.GetAsync("/"), "Content-Security-Policy")!;
         var directives = policy.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .ToDictionary(d => d.Split(' ')[0], d => d.Split(' ').Skip(1).ToArray());
@@ -64,7 +71,7 @@ public sealed class SecurityHeaderTests : IAsyncLifetime
     [Fact]
     public async Task Cross_origin_reads_are_closed_when_no_origin_is_configured()
     {
-        using var client = _host.Client(_token);
+        using var client = Host.Client(Token);
         using var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/v1/users/me");
         preflight.Headers.Add("Origin", "https://chat.example.com");
         preflight.Headers.Add("Access-Control-Request-Method", "GET");
@@ -80,7 +87,7 @@ public sealed class SecurityHeaderTests : IAsyncLifetime
     [Fact]
     public async Task Uploaded_images_show_in_place_and_cannot_script_our_origin()
     {
-        using var client = _host.Client(_token);
+        using var client = Host.Client(Token);
         var url = (await MediaTests.Upload(client, MediaTests.TinyPng(), "image/png", "photo.png")).GetProperty("url").GetString();
         var content = await client.GetAsync(url);
 
@@ -97,7 +104,7 @@ public sealed class SecurityHeaderTests : IAsyncLifetime
     [InlineData("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>", "text/xml", "logo.svg")]
     public async Task Html_and_svg_are_only_ever_downloads(string markup, string declaredType, string name)
     {
-        using var client = _host.Client(_token);
+        using var client = Host.Client(Token);
         var uploaded = await MediaTests.Upload(client, System.Text.Encoding.UTF8.GetBytes(markup), declaredType, name);
         Assert.Equal("application/octet-stream", uploaded.GetProperty("contentType").GetString());
 
@@ -112,7 +119,7 @@ public sealed class SecurityHeaderTests : IAsyncLifetime
     [Fact]
     public async Task Svg_declared_as_an_image_is_refused()
     {
-        using var client = _host.Client(_token);
+        using var client = Host.Client(Token);
         var response = await client.PostAsync("/api/v1/media",
             MediaTests.Form("<svg xmlns=\"http://www.w3.org/2000/svg\"/>"u8.ToArray(), "image/svg+xml", "logo.svg"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

@@ -9,20 +9,22 @@ namespace GoChat.Tests.Security;
 
 /// <summary>
 /// A WebFront behind a "proxy" at 127.0.0.2 (GoChat:ForwardedHeaders:KnownProxies, loopback not
-/// trusted otherwise), with a sign-in limit of 5 a minute per address and one allowed CORS origin.
-/// Clients connect from chosen loopback addresses, so each test has addresses of its own: the
-/// sign-in limits count per address and tests share the host.
+/// trusted otherwise), with a sign-in limit of 5 a minute per address and one allowed CORS origin,
+/// shared by the tests of a class.
 /// </summary>
-public sealed class TransportTests : IAsyncLifetime
+public sealed class ProxiedHost : IAsyncLifetime
 {
-    const string Proxy = "127.0.0.2";
-    const int SignInsPerMinute = 5;
-    const string AllowedOrigin = "https://chat.example.com";
+    public const string Proxy = "127.0.0.2";
+    public const int SignInsPerMinute = 5;
+    public const string AllowedOrigin = "https://chat.example.com";
 
-    GoChatHost _host = null!;
+    public GoChatHost Host { get; private set; } = null!;
     int _registrations;
 
-    public async Task InitializeAsync() => _host = await GoChatHost.StartAsync(settings:
+    /// <summary>A client address of its own for each registration, so registrations never meet the sign-in limit.</summary>
+    public string NextClientAddress() => $"192.0.2.{Interlocked.Increment(ref _registrations)}";
+
+    public async Task InitializeAsync() => Host = await GoChatHost.StartAsync(settings:
     [
         $"--GoChat:Security:SignInPermitsPerMinute={SignInsPerMinute}",
         $"--GoChat:ForwardedHeaders:KnownProxies={Proxy}",
@@ -32,7 +34,20 @@ public sealed class TransportTests : IAsyncLifetime
         "--FORWARDEDHEADERS_ENABLED=true",
     ]);
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+/// <summary>
+/// Clients connect from chosen loopback addresses, so each test has addresses of its own: the
+/// sign-in limits count per address and the tests share the host.
+/// </summary>
+public sealed class TransportTests(ProxiedHost proxied) : IClassFixture<ProxiedHost>
+{
+    const string Proxy = ProxiedHost.Proxy;
+    const int SignInsPerMinute = ProxiedHost.SignInsPerMinute;
+    const string AllowedOrigin = ProxiedHost.AllowedOrigin;
+
+    GoChatHost Host => proxied.Host;
 
     [Fact]
     public async Task An_attacker_rotating_accounts_from_one_address_is_still_limited()
@@ -134,7 +149,7 @@ public sealed class TransportTests : IAsyncLifetime
     async Task<(long UserId, string Token)> Register(string username, string password, string? avatarUrl = null)
     {
         using var proxy = From(Proxy);
-        using var register = Forwarded(HttpMethod.Post, "/api/v1/auth/register", $"192.0.2.{Interlocked.Increment(ref _registrations)}");
+        using var register = Forwarded(HttpMethod.Post, "/api/v1/auth/register", proxied.NextClientAddress());
         register.Content = JsonContent.Create(new { username, password });
         var body = await (await proxy.SendAsync(register)).Content.ReadFromJsonAsync<JsonElement>();
         var token = body.GetProperty("token").GetString()!;
@@ -196,6 +211,6 @@ public sealed class TransportTests : IAsyncLifetime
                 }
             },
         };
-        return new HttpClient(handler) { BaseAddress = _host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        return new HttpClient(handler) { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 }
