@@ -12,9 +12,12 @@ public enum ErrorKind
     RateLimited = 7,
 }
 
-/// <summary>A rule the request broke, with a message fit to show to the person who sent it.</summary>
+/// <summary>
+/// A rule the request broke, with a message fit to show to the person who sent it; a limit says
+/// when asking again may succeed (<paramref name="RetryAfter"/>, sent natively as Retry-After).
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record DomainError(ErrorKind Kind, string Message)
+public sealed record DomainError(ErrorKind Kind, string Message, TimeSpan? RetryAfter = null)
 {
     public static DomainError Invalid(string message) => new(ErrorKind.Invalid, message);
     public static DomainError NotFound(string message) => new(ErrorKind.NotFound, message);
@@ -22,6 +25,7 @@ public sealed record DomainError(ErrorKind Kind, string Message)
     public static DomainError Forbidden(string message) => new(ErrorKind.Forbidden, message);
     public static DomainError Unauthenticated(string message) => new(ErrorKind.Unauthenticated, message);
     public static DomainError RateLimited(string message) => new(ErrorKind.RateLimited, message);
+    public static DomainError RateLimited(string message, TimeSpan retryAfter) => new(ErrorKind.RateLimited, message, retryAfter);
 }
 
 /// <summary>Either a value or the rule that prevented it.</summary>

@@ -63,6 +63,9 @@ internal static class WebFrontApp
         services.AddSettings<JwtOptions, JwtOptionsValidator>(JwtOptions.Section);
         services.AddSettings<DeliveryOptions, DeliveryOptionsValidator>(DeliveryOptions.Section);
         services.AddGoChatRateLimits();
+        services.AddAbuseLimits();
+        services.AddTrustedProxies();
+        services.AddCorsOrigins();
         services.AddGoChatMedia();
         services.AddSingleton<UserViews>();
         services.AddSingleton<DouyinUsers>();
@@ -79,13 +82,18 @@ internal static class WebFrontApp
         services.AddSingleton<GoChat.Grains.Chat.ILocalChatReceiver>(sp => sp.GetRequiredService<RouteTable>());
         services.AddSingleton<RouteLease>();
         services.AddHostedService(sp => sp.GetRequiredService<RouteLease>());
-        services.AddSignalR(o => o.AddFilter<DatabaseOutageHubFilter>()).AddMessagePackProtocol();
+        services.AddSignalR(o => o.AddFilter<DatabaseOutageHubFilter>()).AddMessagePackProtocol().AddMessageSizeLimit();
         services.AddHostedService<DemoData>();
         services.AddAdministration();
     }
 
     public static void MapWebFront(this WebApplication app)
     {
+        // First: everything after sees the client's real address (rate limits, metrics) and answers with the security headers.
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
+        app.UseCorsOrigins();
+        app.UseRequestBodyLimit();
         app.UseNodeHeader();
         app.MapGoChatMetrics();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });

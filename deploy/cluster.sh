@@ -177,8 +177,9 @@ up() {
   local since; since="$(sql "SELECT now()" postgres)"
   local i
   for i in "${!web_ports[@]}"; do
-    # Forwarded headers: the client's address (sign-in limits) and scheme come from nginx, the only way in.
-    start_node "web$((i + 1))" "$webfront" "${silo_ports[$i]}" ASPNETCORE_URLS="http://127.0.0.1:${web_ports[$i]}" ASPNETCORE_FORWARDEDHEADERS_ENABLED=true
+    # Forwarded headers: the client's address (sign-in limits) and scheme come from nginx on this
+    # machine, which GoChat trusts by default (GoChat:ForwardedHeaders:KnownNetworks is loopback).
+    start_node "web$((i + 1))" "$webfront" "${silo_ports[$i]}" ASPNETCORE_URLS="http://127.0.0.1:${web_ports[$i]}"
   done
   start_node silo1 "$silo" "${silo_ports[-1]}"
   for i in "${!web_ports[@]}"; do

@@ -104,9 +104,6 @@ public interface IUserGrain : IGrainWithIntegerKey
     /// </summary>
     Task<Result<long>> PublishVideo(string title, long videoMediaId, long coverMediaId);
 
-    /// <summary>A WebFront reports that it holds (or no longer holds) connections of this user.</summary>
-    Task SetConnected(SiloAddress webFront, bool connected);
-
     /// <summary>Online while any live WebFront holds a connection of this user.</summary>
     Task<bool> IsOnline();
 }

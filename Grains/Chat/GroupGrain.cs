@@ -38,6 +38,7 @@ public sealed class GroupGrain(GroupStore store, IGrainFactory grains, IOptions<
             return textError;
         var members = (group.MemberIds ?? []).Where(id => id != ownerId).Distinct().ToList();
         if (members.Count + 1 > _maxMembers) return DomainError.Invalid($"a group holds at most {_maxMembers} members");
+        if (await grains.GetGrain<IUserAllowances>(ownerId).TakeGroupCreation() is { } limited) return limited;
         if (await MissingUser(members) is { } missing) return DomainError.NotFound($"no user {missing}");
 
         await store.Create(GroupId, name, group.Description ?? "", group.IconUrl ?? "", ownerId, members);

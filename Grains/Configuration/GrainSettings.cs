@@ -1,5 +1,6 @@
 using GoChat.Grains.Calls;
 using GoChat.Grains.Chat;
+using GoChat.Grains.Limits;
 using GoChat.Grains.Media;
 using GoChat.Grains.Users;
 using Microsoft.Extensions.Configuration;
@@ -15,6 +16,7 @@ public static class GrainSettings
         .AddSettings<GroupOptions, GroupOptionsValidator>(GroupOptions.Section)
         .AddSettings<MediaOptions, MediaOptionsValidator>(MediaOptions.Section)
         .AddSettings<CallOptions, CallOptionsValidator>(CallOptions.Section)
+        .AddSettings<LimitsOptions, LimitsOptionsValidator>(LimitsOptions.Section)
         .AddAdministratorsSettings();
 
     static IServiceCollection AddAdministratorsSettings(this IServiceCollection services)

@@ -1,3 +1,4 @@
+using GoChat.Grains.Limits;
 using Microsoft.Extensions.Logging;
 
 namespace GoChat.Grains.Media;
@@ -9,24 +10,68 @@ public sealed record StoredMedia(MediaInfo Info, string Path);
 /// Uploading and reading media, as every API needs it: the bytes decide the kind (and so the
 /// size limit and how the content is served), the client's file name is only kept as metadata,
 /// and reads go through <see cref="IMediaAccessPolicy"/>. Media a user may not read is reported
-/// as not found, so ids reveal nothing about other people's uploads.
+/// as not found, so ids reveal nothing about other people's uploads. Uploads count against the
+/// uploader's allowance (<see cref="UploadAllowance"/>: uploads per hour, bytes per day).
 /// </summary>
 public sealed class MediaLibrary(
-    MediaStore store, MediaFiles files, MediaLimits limits, IMediaAccessPolicy access, ILogger<MediaLibrary> logger)
+    MediaStore store, MediaFiles files, MediaLimits limits, IMediaAccessPolicy access, UploadAllowance allowance, ILogger<MediaLibrary> logger)
 {
     public MediaLimits Limits => limits;
 
     /// <summary>Stores an upload read from <paramref name="content"/>; nothing is kept when it is refused.</summary>
     public async Task<Result<MediaInfo>> Upload(long uploaderId, Stream content, string? declaredType, string? fileName, CancellationToken ct = default)
     {
+        var sniffed = await Sniff(content, declaredType, ct);
+        if (sniffed.Value is not { } upload) return sniffed.Error!;
+        var (header, format) = upload;
+
+        // Counted once its kind (so its largest size) is known; what it does not use is given back.
+        var maxBytes = limits.For(format.Kind);
+        var reserved = await allowance.Reserve(uploaderId, maxBytes);
+        if (reserved.Value is not { } reservation) return reserved.Error!;
+        long stored = 0;
+        try
+        {
+            var kept = await Keep(uploaderId, header, content, format, Math.Min(maxBytes, reservation.Bytes), fileName, ct);
+            if (kept.Value is { } media) stored = media.Size;
+            else if (kept.Error is { Kind: ErrorKind.TooLarge } && reservation.Bytes < maxBytes) return reservation.RefusalFor(maxBytes);
+            return kept;
+        }
+        finally
+        {
+            await reservation.Settle(stored);
+        }
+    }
+
+    /// <summary>
+    /// Stores media its caller has counted against the uploader's allowance already (a published
+    /// video, and the cover cut from it); nothing is kept when it is refused.
+    /// </summary>
+    public async Task<Result<MediaInfo>> StoreCounted(long uploaderId, Stream content, string? declaredType, string? fileName, CancellationToken ct = default)
+    {
+        var sniffed = await Sniff(content, declaredType, ct);
+        if (sniffed.Value is not { } upload) return sniffed.Error!;
+        var (header, format) = upload;
+        return await Keep(uploaderId, header, content, format, limits.For(format.Kind), fileName, ct);
+    }
+
+    /// <summary>The upload's first bytes and the format they show it is.</summary>
+    sealed record Sniffed(ReadOnlyMemory<byte> Header, MediaFormat Format);
+
+    static async Task<Result<Sniffed>> Sniff(Stream content, string? declaredType, CancellationToken ct)
+    {
         var header = new byte[MediaFormats.HeaderLength];
         var headerLength = await content.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, ct);
         if (headerLength == 0) return DomainError.Invalid("the file is empty");
         var identified = MediaFormats.Identify(header.AsSpan(0, headerLength), declaredType);
         if (identified.Value is not { } format) return identified.Error!;
+        return Result<Sniffed>.Success(new Sniffed(header.AsMemory(0, headerLength), format));
+    }
 
-        var maxBytes = limits.For(format.Kind);
-        if (await files.Store(header.AsMemory(0, headerLength), content, maxBytes, ct) is not { } file)
+    async Task<Result<MediaInfo>> Keep(
+        long uploaderId, ReadOnlyMemory<byte> header, Stream content, MediaFormat format, long maxBytes, string? fileName, CancellationToken ct)
+    {
+        if (await files.Store(header, content, maxBytes, ct) is not { } file)
             return new DomainError(ErrorKind.TooLarge,
                 $"the file is larger than the {MediaLimits.Describe(maxBytes)} allowed for {KindPlural(format.Kind)}");
 

@@ -95,7 +95,8 @@ internal sealed partial class UserGrain
         var now = DateTime.UtcNow;
         while (_failedSignIns.TryPeek(out var oldest) && now - oldest > FailedSignInWindow) _failedSignIns.Dequeue();
         if (_failedSignIns.Count >= MaxFailedSignIns)
-            return DomainError.RateLimited("too many wrong passwords for this account; try again in a few minutes");
+            return DomainError.RateLimited("too many wrong passwords for this account; try again in a few minutes",
+                FailedSignInWindow - (now - _failedSignIns.Peek()));
         if (!PasswordHasher.Verify(password, _row!.PasswordHash))
         {
             _failedSignIns.Enqueue(now);

@@ -34,7 +34,6 @@ internal sealed partial class UserGrain(
     bool _isAdmin;
     UserSessions _sessions = null!;
     DerivedUserCounters _counters = null!;
-    readonly HashSet<SiloAddress> _connectedAt = [];
     readonly Queue<DateTime> _failedSignIns = new();
 
     long UserId => this.GetPrimaryKeyLong();
@@ -149,6 +148,7 @@ internal sealed partial class UserGrain(
     {
         if (Live is null) return DomainError.NotFound("unknown user");
         if (otherUserId == UserId) return DomainError.Invalid("you cannot add yourself as a contact");
+        if (TakeContactRequest() is { } limited) return limited;
         if (await grains.GetGrain<IUserGrain>(otherUserId).GetCounterEpoch() is not { } otherEpoch) return DomainError.NotFound($"no user {otherUserId}");
         var mine = _counters.Epoch;
         var added = await follows.AddMutual(UserId, otherUserId);
@@ -205,34 +205,6 @@ internal sealed partial class UserGrain(
         {
             // logged by Guarded, which also deactivated this grain so its counters are counted afresh
         }
-    }
-
-    public async Task SetConnected(SiloAddress webFront, bool connected)
-    {
-        var wasOnline = Online;
-        if (connected) _connectedAt.Add(webFront);
-        else _connectedAt.Remove(webFront);
-        // Presence lives only in memory: stay active while connected.
-        if (connected) DelayDeactivation(TimeSpan.FromDays(1));
-        if (Online != wasOnline) await AnnouncePresence(Online);
-    }
-
-    public Task<bool> IsOnline() => Task.FromResult(Online);
-
-    /// <summary>Connections held by a WebFront that has left or died do not count: membership decides.</summary>
-    bool Online
-    {
-        get
-        {
-            _connectedAt.RemoveWhere(silo => membership.CurrentSnapshot.GetSiloStatus(silo) is SiloStatus.Dead or SiloStatus.ShuttingDown or SiloStatus.Stopping);
-            return _connectedAt.Count > 0;
-        }
-    }
-
-    async Task AnnouncePresence(bool online)
-    {
-        foreach (var friend in await follows.Friends(UserId))
-            await grains.ToUser(friend.Id, new PresenceChanged(UserId, online));
     }
 
     IUsernameGrain Username(string name) => grains.GetGrain<IUsernameGrain>(name.ToLowerInvariant());

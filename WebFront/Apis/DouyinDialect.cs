@@ -33,12 +33,19 @@ internal static class DouyinDialect
 
     /// <summary>
     /// A failure with its status_code: a domain error's kind, or for the server's own failures the
-    /// HTTP status it stands for (500, 503); a request that could not be read (4xx) is bad input.
+    /// HTTP status it stands for (500, 503); a request that could not be read (4xx) is bad input,
+    /// or too large (413) or rate limited (429).
     /// </summary>
     public static IResult Fail(int status, string message) =>
         Results.Json(new Dictionary<string, object?>
         {
-            ["status_code"] = status is >= 400 and < 500 ? StatusCode(ErrorKind.Invalid) : status,
+            ["status_code"] = status switch
+            {
+                StatusCodes.Status413PayloadTooLarge => StatusCode(ErrorKind.TooLarge),
+                StatusCodes.Status429TooManyRequests => StatusCode(ErrorKind.RateLimited),
+                >= 400 and < 500 => StatusCode(ErrorKind.Invalid),
+                _ => status,
+            },
             ["status_msg"] = message,
         }, Json);
 

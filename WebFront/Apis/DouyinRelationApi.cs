@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using GoChat.Grains;
 using GoChat.Grains.Chat;
+using GoChat.Grains.Limits;
 using GoChat.Grains.Social;
 using GoChat.Grains.Storage;
 using GoChat.Grains.Users;
@@ -128,11 +129,12 @@ internal static class DouyinRelationApi
         return DouyinDialect.Ok(new Dictionary<string, object?> { ["message_list"] = list });
     }
 
-    static async Task<IResult> MessageAction(HttpRequest request, TokenService tokens, IGrainFactory grains)
+    static async Task<IResult> MessageAction(HttpRequest request, TokenService tokens, IGrainFactory grains, MessagePermits permits)
     {
         var (p, me, peer, refusal) = await ChatParties(request, tokens, grains);
         if (refusal is not null) return refusal;
         if (p["action_type"] != "1") return DouyinDialect.Fail("action_type must be 1 (send)");
+        if (await permits.Take(me) is { } limited) return DouyinDialect.Fail(limited);
         var sent = await grains.GetGrain<IConversationGrain>(ConversationIds.Direct(me, peer))
             .Send(me, new SendMessage(Guid.NewGuid().ToString("N"), "text", p["content"], null, null));
         return sent.Error is { } error ? DouyinDialect.Fail(error) : DouyinDialect.Ok();

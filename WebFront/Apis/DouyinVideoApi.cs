@@ -3,6 +3,7 @@ using GoChat.Grains.Media;
 using GoChat.Grains.Storage;
 using GoChat.Grains.Videos;
 using GoChat.WebFront.Accounts;
+using GoChat.WebFront.Media;
 using GoChat.WebFront.Videos;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -84,6 +85,7 @@ internal static class DouyinVideoApi
         if (await files.Locate(info.Sha256, http.RequestAborted) is not { } path) return Results.NotFound();
         // A published video's bytes never change: players and proxies may keep them.
         http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        MediaHeaders.Apply(http.Response, info.Kind, null);
         return Results.File(path, info.ContentType, enableRangeProcessing: true,
             entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{info.Sha256}\""));
     }

@@ -5,10 +5,12 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using GoChat.Grains;
 using GoChat.Grains.Chat;
+using GoChat.Grains.Limits;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Operations;
 using GoChat.WebFront.Realtime;
+using Microsoft.Extensions.Options;
 
 namespace GoChat.WebFront.Apis;
 
@@ -25,8 +27,6 @@ internal sealed record GinchatMessage(
 /// </summary>
 internal static partial class GinchatSockets
 {
-    const int MaxFrameBytes = 64 * 1024;
-
     public static IEndpointRouteBuilder MapGinchatSockets(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/user/sendUserMsg", SendUserMsg).WithTags("ginchat");
@@ -59,8 +59,11 @@ internal static partial class GinchatSockets
         routes.AddRange((await groups.GroupsOf(userId)).Select(RouteKey.ForGroup));
         await using var listen = listening = await listeners.Listen(routes, Deliver);
         await socket.Open(await http.WebSockets.AcceptWebSocketAsync());
-        await foreach (var frame in Frames(socket, http.RequestAborted, lifetime.ApplicationStopping))
-            if (await SendFromFrame(grains, userId, frame, http.RequestServices) is { } refusal) await socket.Send(refusal);
+        await foreach (var frame in Frames(socket, http, lifetime.ApplicationStopping))
+        {
+            var refusal = frame.TooLarge is { } tooLarge ? Refusal(tooLarge) : await SendFromFrame(grains, userId, frame.Text, http.RequestServices);
+            if (refusal is not null) await socket.Send(refusal);
+        }
     }
 
     static async Task SendMsg(
@@ -76,9 +79,10 @@ internal static partial class GinchatSockets
                 JsonSerializer.Serialize(ToFrame(m, 0) with { Type = 3, TargetId = 0 }, GinchatDialect.Json))
             : Task.CompletedTask);
         await socket.Open(await http.WebSockets.AcceptWebSocketAsync());
-        await foreach (var frame in Frames(socket, http.RequestAborted, lifetime.ApplicationStopping))
+        await foreach (var frame in Frames(socket, http, lifetime.ApplicationStopping))
         {
-            if (Parse(frame) is not { } message) { await socket.Send(Refusal("the frame is not a Message JSON object")); continue; }
+            if (frame.TooLarge is { } tooLarge) { await socket.Send(Refusal(tooLarge)); continue; }
+            if (Parse(frame.Text) is not { } message) { await socket.Send(Refusal("the frame is not a Message JSON object")); continue; }
             if (message.Type != 3) { await socket.Send(Refusal("this socket carries broadcasts (Type 3) only")); continue; }
             if (await grains.GetGrain<IUserGrain>(userId).GetProfile() is not { IsAdmin: true })
             {
@@ -149,6 +153,7 @@ internal static partial class GinchatSockets
         Result<ChatMessage> sent;
         try
         {
+            if (await services.GetRequiredService<MessagePermits>().Take(userId) is { } limited) return Refusal(limited.Message);
             sent = await grains.GetGrain<IConversationGrain>(conversationId)
                 .Send(userId, new SendMessage(Guid.NewGuid().ToString("N"), kind, text, mediaId, null));
         }
@@ -189,16 +194,21 @@ internal static partial class GinchatSockets
         }
     }
 
+    /// <summary>A message the client sent, or (<see cref="TooLarge"/>: why) one too large to read, which was skipped.</summary>
+    readonly record struct Frame(string Text, string? TooLarge);
+
     /// <summary>
     /// The client's text frames until it closes or goes away, or the server closes the socket. When
     /// the server stops, the socket is closed with 1001 (going away) so the client reconnects; a
     /// client that does not answer a close within 2 seconds is cut off, so the shutdown never waits on it.
     /// </summary>
-    static async IAsyncEnumerable<string> Frames(GinchatSocketSender socket, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken aborted, CancellationToken stopping)
+    static async IAsyncEnumerable<Frame> Frames(
+        GinchatSocketSender socket, HttpContext http, CancellationToken stopping, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(aborted, socket.CutOff);
+        var maxBytes = http.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.WebSocketMessageBytes;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, socket.CutOff, ct);
         using var onStop = stopping.Register(() => _ = socket.Close(WebSocketCloseStatus.EndpointUnavailable, "the server is shutting down"));
-        await foreach (var frame in ReadFrames(socket.Socket!, ended.Token))
+        await foreach (var frame in ReadFrames(socket.Socket!, maxBytes, ended.Token))
         {
             // A frame that arrives after a revocation closed the socket is not the session's to send.
             if (socket.Closing) yield break;
@@ -206,12 +216,17 @@ internal static partial class GinchatSockets
         }
     }
 
-    static async IAsyncEnumerable<string> ReadFrames(WebSocket socket, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// Whole messages of at most <paramref name="maxBytes"/>. A larger one is read to its end and
+    /// dropped, never buffered, and reported as too large: the client is answered, the socket stays.
+    /// </summary>
+    static async IAsyncEnumerable<Frame> ReadFrames(WebSocket socket, int maxBytes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var buffer = new byte[MaxFrameBytes];
+        var buffer = new byte[maxBytes];
         while (socket.State == WebSocketState.Open)
         {
             var length = 0;
+            var tooLarge = false;
             ValueWebSocketReceiveResult result;
             try
             {
@@ -219,8 +234,8 @@ internal static partial class GinchatSockets
                 {
                     if (length == buffer.Length)
                     {
-                        await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "frames are limited to 64 KiB", CancellationToken.None);
-                        yield break;
+                        tooLarge = true;
+                        length = 0; // keep reading into the same buffer until the message ends
                     }
                     result = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
                     length += result.Count;
@@ -236,7 +251,9 @@ internal static partial class GinchatSockets
                     await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
                 yield break;
             }
-            yield return Encoding.UTF8.GetString(buffer, 0, length);
+            yield return tooLarge
+                ? new Frame("", $"the message is too large: messages on this socket are limited to {maxBytes} bytes")
+                : new Frame(Encoding.UTF8.GetString(buffer, 0, length), null);
         }
     }
 

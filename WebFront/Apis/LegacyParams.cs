@@ -37,6 +37,12 @@ internal sealed class LegacyParams
                     e.InnerException is InvalidOperationException ? "the form could not be read: its fields must not contain NUL characters"
                     : $"the form could not be read: {e.Message}", StatusCodes.Status400BadRequest, e);
             }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                // Over GoChat:Limits:RequestBodyBytes: said so (in the route's dialect), in the native API's words.
+                var max = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+                throw new BadHttpRequestException($"the request body is too large: this route accepts at most {max} bytes", e.StatusCode, e);
+            }
             catch (Exception e) when (e is IOException or BadHttpRequestException)
             {
                 // A body cut short leaves only the query string; the route then reports what is missing.

@@ -1,5 +1,6 @@
 using GoChat.Grains;
 using GoChat.Grains.Chat;
+using GoChat.Grains.Limits;
 using GoChat.Grains.Social;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
@@ -76,10 +77,11 @@ internal static class NativeApiConversations
         return page.Value is { } messages ? Results.Ok(messages.Select(MessageDto.From)) : page.Error!.ToProblem();
     }
 
-    static async Task<IResult> Send(string id, PostMessageRequest? request, HttpContext http, IGrainFactory grains)
+    static async Task<IResult> Send(string id, PostMessageRequest? request, HttpContext http, IGrainFactory grains, MessagePermits permits)
     {
         if (!ConversationIds.TryParse(id, out _, out _)) return UnknownConversation(id);
         if (request is null) return NativeProblems.BadRequest("a JSON body {clientMsgId, kind, text?, mediaId?, replyToSeq?} is required");
+        if (await permits.Take(http.User.UserId()) is { } limited) return limited.ToProblem();
         var sent = await grains.GetGrain<IConversationGrain>(id).Send(http.User.UserId(),
             new SendMessage(request.ClientMsgId ?? "", request.Kind ?? "text", request.Text, request.MediaId, request.ReplyToSeq));
         return sent.Value is { } message

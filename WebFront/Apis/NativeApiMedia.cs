@@ -1,6 +1,7 @@
 using GoChat.Grains;
 using GoChat.Grains.Media;
 using GoChat.WebFront.Accounts;
+using GoChat.WebFront.Media;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.WebUtilities;
@@ -99,7 +100,7 @@ internal static class NativeApiMedia
         if (opened.Value is not { } stored) return opened.Error!.ToProblem();
         var media = stored.Info;
         http.Response.Headers.CacheControl = ImmutableContent;
-        http.Response.Headers.XContentTypeOptions = "nosniff";
+        MediaHeaders.Apply(http.Response, media.Kind, media.Name);
         return new RangeRefusalAsProblem(Results.File(stored.Path, media.ContentType,
             // Generic files are never rendered by the browser, only downloaded.
             fileDownloadName: media.Kind == MediaKind.File ? DownloadName(media) : null,

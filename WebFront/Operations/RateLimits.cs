@@ -32,6 +32,8 @@ internal static class RateLimits
             {
                 var http = context.HttpContext;
                 const string message = "too many sign-in attempts from your address; try again in a minute";
+                http.Response.Headers.RetryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+                    ? Apis.NativeProblems.RetryAfterSeconds(wait) : "60";
                 IResult result = http.Request.Path.StartsWithSegments("/douyin")
                     ? Apis.DouyinDialect.Fail(Grains.DomainError.RateLimited(message))
                     : http.Request.Path.StartsWithSegments("/user")

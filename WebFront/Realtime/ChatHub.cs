@@ -1,5 +1,6 @@
 using GoChat.Grains;
 using GoChat.Grains.Chat;
+using GoChat.Grains.Limits;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Apis;
 using Microsoft.AspNetCore.Authorization;
@@ -15,7 +16,8 @@ namespace GoChat.WebFront.Realtime;
 /// </summary>
 [Authorize]
 internal sealed partial class ChatHub(
-    HubConnections connections, SessionRevocation revocation, ConversationViews views, IGrainFactory grains, IHostApplicationLifetime lifetime)
+    HubConnections connections, SessionRevocation revocation, ConversationViews views, IGrainFactory grains, IHostApplicationLifetime lifetime,
+    MessagePermits permits)
     : Hub<IChatClient>
 {
     long UserId => Context.User!.UserId();
@@ -32,17 +34,29 @@ internal sealed partial class ChatHub(
             return Task.CompletedTask;
         }, Context.GetHttpContext()?.Items[TokenAuthenticationHandler.CheckedAtItem] as long?) ?? throw new HubException("this token was revoked; log in again");
         Context.Items[typeof(SessionRevocation)] = session;
+        DomainError? refused;
         try
         {
-            await connections.Connected(UserId, Context.ConnectionId);
+            refused = await connections.Connected(UserId, Context.ConnectionId);
         }
         catch
         {
             // SignalR does not call OnDisconnectedAsync for a connection that failed to connect.
-            Context.Items.Remove(typeof(SessionRevocation));
-            await session.DisposeAsync();
+            await Unregister(session);
             throw;
         }
+        if (refused is not null)
+        {
+            await Unregister(session);
+            throw new HubException(refused.Message);
+        }
+    }
+
+    async Task Unregister(IAsyncDisposable session)
+    {
+        Context.Items.Remove(typeof(SessionRevocation));
+        await session.DisposeAsync();
+        await connections.Disconnected(UserId, Context.ConnectionId);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -62,7 +76,9 @@ internal sealed partial class ChatHub(
 
     public async Task<MessageDto> SendMessage(SendMessageRequest request)
     {
-        var sent = await Conversation(request?.ConversationId).Send(UserId, request!.ToDomain());
+        var conversation = Conversation(request?.ConversationId);
+        if (await permits.Take(UserId) is { } limited) throw Refused(limited);
+        var sent = await conversation.Send(UserId, request!.ToDomain());
         return sent.Value is { } message ? MessageDto.From(message) : throw Refused(sent.Error!);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using GoChat.Grains;
 using GoChat.Grains.Chat;
 using GoChat.Grains.Users;
 using Microsoft.AspNetCore.SignalR;
@@ -8,7 +9,7 @@ namespace GoChat.WebFront.Realtime;
 /// <summary>
 /// The hub connections of this WebFront: each is a member of its user's route and of the route of
 /// every group its user belongs to (and of that group's SignalR group "g:{id}"), and its user is
-/// reported connected here to the user grain (presence) while the user has any. Group joins and
+/// counted by the user grain (presence, and the limit on connections per account). Group joins and
 /// leaves arrive as <see cref="MembershipChanged"/> on the user's route, heard by a listener this
 /// class keeps on every user route with connections.
 /// </summary>
@@ -39,20 +40,21 @@ internal sealed class HubConnections
         _membershipListener = e => e is MembershipChanged changed ? OnMembershipChanged(changed) : Task.CompletedTask;
     }
 
-    public async Task Connected(long userId, string connectionId)
+    /// <summary>
+    /// Registers a new connection, or refuses it (registering nothing) when its account holds as many
+    /// as it may. One that fails half-way is undone by <see cref="Disconnected"/>.
+    /// </summary>
+    public async Task<DomainError?> Connected(long userId, string connectionId)
     {
         var memberOf = await _groups.GroupsOf(userId);
         var route = await _routes.LockAsync(RouteKey.ForUser(userId));
         try
         {
-            await _routes.EnsureAttached(route);
+            if (await User(userId).Connect(_silo.SiloAddress) is { } refused) return refused;
             if (route.Connections.Add(connectionId)) _metrics.Connected();
+            await _routes.EnsureAttached(route);
             await _hub.Groups.AddToGroupAsync(connectionId, HubDispatch.UserGroupName(userId));
-            if (route.Connections.Count == 1)
-            {
-                route.Listeners = route.Listeners.Add(_membershipListener);
-                await User(userId).SetConnected(_silo.SiloAddress, connected: true);
-            }
+            if (route.Connections.Count == 1) route.Listeners = route.Listeners.Add(_membershipListener);
             _groupsByConnection[connectionId] = [];
             foreach (var groupId in memberOf) await JoinGroup(connectionId, groupId);
         }
@@ -60,6 +62,7 @@ internal sealed class HubConnections
         {
             await _routes.UnlockAsync(route);
         }
+        return null;
     }
 
     public async Task Disconnected(long userId, string connectionId)
@@ -69,13 +72,10 @@ internal sealed class HubConnections
         {
             if (_groupsByConnection.TryRemove(connectionId, out var memberOf))
                 foreach (var groupId in memberOf) await LeaveGroup(connectionId, groupId);
-            var removed = route.Connections.Remove(connectionId);
-            if (removed) _metrics.Disconnected();
-            if (removed && route.Connections.Count == 0)
-            {
-                route.Listeners = route.Listeners.Remove(_membershipListener);
-                await User(userId).SetConnected(_silo.SiloAddress, connected: false);
-            }
+            if (!route.Connections.Remove(connectionId)) return;
+            _metrics.Disconnected();
+            if (route.Connections.Count == 0) route.Listeners = route.Listeners.Remove(_membershipListener);
+            await User(userId).Disconnect(_silo.SiloAddress);
         }
         finally
         {
@@ -84,16 +84,16 @@ internal sealed class HubConnections
     }
 
     /// <summary>
-    /// Reports a user route's user connected here again (called by the lease with the route locked):
-    /// user grains keep presence in memory, so one rebuilt after its silo died would show the user
-    /// offline. Idempotent: the grain keeps a set of WebFronts, not a count.
+    /// Reports how many connections of a user route's user are here (called by the lease with the
+    /// route locked): user grains keep the count in memory, so one rebuilt after its silo died would
+    /// show the user offline. Idempotent: the grain keeps a count per WebFront, and this sets ours.
     /// </summary>
     public async Task ReportPresence(RouteTable.Route route)
     {
         if (route.Key.Kind != RouteKind.User || route.Connections.Count == 0) return;
         try
         {
-            await User(route.Key.Id).SetConnected(_silo.SiloAddress, connected: true);
+            await User(route.Key.Id).ReportConnections(_silo.SiloAddress, route.Connections.Count);
         }
         catch (Exception e)
         {
@@ -138,5 +138,5 @@ internal sealed class HubConnections
             await _hub.Clients.Group(HubDispatch.UserGroupName(change.UserId)).ConversationUpdated(conversation);
     }
 
-    IUserGrain User(long userId) => _cluster.GetGrain<IUserGrain>(userId);
+    IUserConnections User(long userId) => _cluster.GetGrain<IUserConnections>(userId);
 }

@@ -68,7 +68,8 @@ public sealed class ComposeTests
         }
         Assert.True((long)services["webfront"]!["deploy"]!["replicas"]! >= 2);
         Assert.True((long)services["silo"]!["deploy"]!["replicas"]! >= 1);
-        Assert.Equal("true", (string?)services["webfront"]!["environment"]!["ASPNETCORE_FORWARDEDHEADERS_ENABLED"]);
+        // The WebFronts believe X-Forwarded-* from the proxy's network only (it reaches them over Docker's private ranges).
+        Assert.Contains("172.16.0.0/12", (string?)services["webfront"]!["environment"]!["GoChat__ForwardedHeaders__KnownNetworks"]);
         Assert.Contains(Strings(services["webfront"]!["volumes"]), v => v.StartsWith("media:")); // one media store for every WebFront
 
         var proxy = services["proxy"]!;

@@ -64,6 +64,8 @@ public sealed class KubernetesTests
             V1EnvVarSource? EnvFrom(string key) => container.Env.SingleOrDefault(e => e.Name == key)?.ValueFrom;
 
             Assert.Equal(role, Env("GOCHAT_ROLE"));
+            // The Ingress controller's X-Forwarded-* are believed from the pod networks only (docs/security.md).
+            if (role == "webfront") Assert.Contains("10.0.0.0/8", Env("GoChat__ForwardedHeaders__KnownNetworks"));
             Assert.Equal("status.podIP", EnvFrom("GoChat__Silo__AdvertisedIP")?.FieldRef?.FieldPath);
             var database = EnvFrom("ConnectionStrings__GoChat")?.SecretKeyRef;
             Assert.Equal("connectionString", database?.Key);

@@ -67,7 +67,8 @@ public sealed class MediaTests(MediaHost media) : IClassFixture<MediaHost>
         Assert.Equal(HttpStatusCode.OK, content.StatusCode);
         Assert.Equal(png, await content.Content.ReadAsByteArrayAsync());
         Assert.Equal("image/png", content.Content.Headers.ContentType?.MediaType);
-        Assert.Null(content.Content.Headers.ContentDisposition);
+        Assert.Equal("inline", content.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("dot.png", content.Content.Headers.ContentDisposition?.FileName);
         Assert.Contains("bytes", content.Headers.AcceptRanges);
         Assert.True(content.Headers.CacheControl is { Private: true, MaxAge.TotalDays: >= 365 });
         Assert.Contains("immutable", content.Headers.CacheControl!.Extensions.Select(e => e.Name));
