@@ -22,7 +22,8 @@ public sealed class AccountScene : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await GoChatHost.StartAsync(null, Logs.AttachTo);
+        // The export test sends more than one export page (500) from one account, past the default burst.
+        Host = await GoChatHost.StartAsync(null, Logs.AttachTo, "--GoChat:Limits:MessageBurst=1000", "--GoChat:Limits:MessagesPerSecond=1000");
         (RootId, RootToken) = await Host.RegisterAsync("root", "root-password");
     }
 
