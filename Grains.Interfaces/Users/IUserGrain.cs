@@ -75,7 +75,7 @@ public interface IUserGrain : IGrainWithIntegerKey
     Task RevokeTokens();
 
     /// <summary>
-    /// Deletes the account: its personal data is erased (see docs/security-accounts.md), its name stays
+    /// Deletes the account: its personal data is erased (see docs/security.md ("Administrators and accounts")), its name stays
     /// reserved, its messages stay in their conversations (from "Deleted user"), and its tokens and
     /// live connections end as at logout. <paramref name="password"/>, when given, must be the
     /// account's (the native route asks for it; ginchat's deleteUser is authorised by its token alone,

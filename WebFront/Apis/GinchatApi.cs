@@ -81,7 +81,7 @@ internal static partial class GinchatApi
         var p = await LegacyParams.ReadAsync(request);
         var caller = await p.CallerAsync(request, userIdField: "id");
         if (caller.Error is { } error) return GinchatDialect.Fail(error);
-        // ginchat authorised this by the token alone; the account is deleted as natively (docs/security-accounts.md).
+        // ginchat authorised this by the token alone; the account is deleted as natively (docs/security.md ("Administrators and accounts")).
         return await accounts.Close(caller.Value, password: null) is { } refused ? GinchatDialect.Fail(refused) : GinchatDialect.Ok("deleted", null);
     }
 
