@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using GoChat.Silo.Database;
+using GoChat.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GoChat.Tests.Operations.Failover;
+
+/// <summary>
+/// A cluster as deployed, on loopback: one PostgreSQL of its own (so it can be restarted without
+/// disturbing other tests), two WebFronts and one headless Silo, each its own process that a test
+/// can kill, stop and start again on the same ports.
+/// </summary>
+public sealed class FailoverCluster : IAsyncDisposable
+{
+    readonly string _dir;
+    readonly EmbeddedPostgres _postgres;
+
+    public IReadOnlyList<ClusterNode> Fronts { get; }
+    public ClusterNode Silo { get; }
+    public IEnumerable<ClusterNode> Nodes => [.. Fronts, Silo];
+    public string ConnectionString => _postgres.ConnectionString;
+
+    FailoverCluster(string dir, EmbeddedPostgres postgres, IReadOnlyList<ClusterNode> fronts, ClusterNode silo)
+    {
+        _dir = dir;
+        _postgres = postgres;
+        Fronts = fronts;
+        Silo = silo;
+    }
+
+    /// <summary>Starts PostgreSQL, then the three nodes together; <paramref name="settings"/> go to every node.</summary>
+    public static async Task<FailoverCluster> StartAsync(params string[] settings)
+    {
+        var dir = TestDatabase.NewTempDirectory("gochat-failover");
+        var postgres = await EmbeddedPostgres.StartAsync(dir, binDir: null, port: 0, NullLogger.Instance);
+        string[] common =
+        [
+            $"--ConnectionStrings:GoChat={postgres.ConnectionString}",
+            "--GoChat:Security:SignInPermitsPerMinute=100000",
+            "--Logging:LogLevel:Default=Warning",
+            .. settings,
+        ];
+        var cluster = new FailoverCluster(dir, postgres,
+            [new ClusterNode("web1", headless: false, common), new ClusterNode("web2", headless: false, common)],
+            new ClusterNode("silo1", headless: true, common));
+        try
+        {
+            await Task.WhenAll(cluster.Nodes.Select(n => n.StartAsync()));
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// <c>pg_ctl restart -m fast</c>, as an operator restarts the database: every session is ended, and
+    /// new ones are refused until it is back (a second or two).
+    /// </summary>
+    public async Task RestartDatabaseAsync()
+    {
+        var pgCtl = Directory.GetDirectories("/usr/lib/postgresql")
+            .Select(d => Path.Combine(d, "bin", "pg_ctl"))
+            .Where(File.Exists)
+            .OrderDescending()
+            .First();
+        var postgres = Path.Combine(_dir, "postgres");
+        // -l: the restarted server writes to its log, not to (and holding open) this pipe.
+        string[] command = [pgCtl, "-D", Path.Combine(postgres, "data"), "-l", Path.Combine(postgres, "postgres.log"), "restart", "-m", "fast", "-w", "-t", "60"];
+        if (Environment.IsPrivilegedProcess) command = ["runuser", "-u", "postgres", "--", .. command];
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"pg_ctl restart failed: {await output}{await errors}");
+    }
+
+    /// <summary>The last lines each node printed, for a failure message.</summary>
+    public string Logs(int lines = 25) =>
+        string.Join("\n", Nodes.Select(n => $"--- {n.Name}:\n{n.LastOutput(lines)}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes) node.Dispose();
+        await _postgres.DisposeAsync();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>One node of a <see cref="FailoverCluster"/>: its HTTP and silo ports stay the same across restarts.</summary>
+public sealed class ClusterNode(string name, bool headless, string[] common) : IDisposable
+{
+    static readonly TimeSpan ReadyWithin = TimeSpan.FromSeconds(60);
+
+    readonly string[] _args =
+    [
+        .. common,
+        $"--GoChat:Silo:Name={name}",
+        $"--GoChat:Silo:Port={GoChatProcess.FreePort()}",
+    ];
+    GoChatProcess? _process;
+    string _previousOutput = "";
+
+    public string Name => name;
+    public Uri Address { get; } = new($"http://127.0.0.1:{GoChatProcess.FreePort()}");
+    public bool Running => _process is { HasExited: false };
+
+    /// <summary>Starts the node and waits until its /readyz answers 200.</summary>
+    public async Task StartAsync()
+    {
+        Assert.False(Running, $"{name} is running already");
+        if (_process is not null)
+        {
+            _previousOutput += "\n" + _process.Output;
+            _process.Dispose();
+        }
+        _process = await GoChatProcess.StartNodeAsync(headless, Address, ReadyWithin, [$"--urls={Address}", .. _args]);
+    }
+
+    /// <summary>kill -9: the node leaves no word anywhere; the cluster must notice by itself.</summary>
+    public void Kill() => _process!.Kill();
+
+    /// <summary>SIGTERM, as a service manager or Kubernetes stops a node; waits for it to exit.</summary>
+    public void Stop() =>
+        Assert.True(_process!.Terminate(TimeSpan.FromSeconds(30)), $"{name} did not stop within 30 s of SIGTERM");
+
+    public string LastOutput(int lines) =>
+        string.Join('\n', (_previousOutput + "\n" + (_process?.Output ?? "")).Split('\n').Where(l => l.Length > 0).TakeLast(lines));
+
+    public void Dispose() => _process?.Dispose();
+}
