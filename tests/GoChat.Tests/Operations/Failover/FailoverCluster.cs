@@ -79,6 +79,19 @@ public sealed class FailoverCluster : IAsyncDisposable
         Assert.True(process.ExitCode == 0, $"pg_ctl restart failed: {await output}{await errors}");
     }
 
+    /// <summary>
+    /// No false eviction: every node still runs, the three are the cluster's active silos, and the only
+    /// dead entries are the <paramref name="ended"/> predecessors the test killed or stopped itself (a
+    /// silo voted dead while alive would add one, and stop itself).
+    /// </summary>
+    public async Task AssertOnlyEndedSilosAreDeadAsync(int ended)
+    {
+        Assert.All(Nodes, n => Assert.True(n.Running, $"{n.Name} is no longer running:\n{n.LastOutput(40)}"));
+        // Status 3 = Active, 6 = Dead in the Orleans membership table.
+        Assert.Equal(3L, await Sql.ScalarAsync<long>(ConnectionString, "SELECT count(*) FROM OrleansMembershipTable WHERE Status = 3"));
+        Assert.Equal((long)ended, await Sql.ScalarAsync<long>(ConnectionString, "SELECT count(*) FROM OrleansMembershipTable WHERE Status = 6"));
+    }
+
     /// <summary>The last lines each node printed, for a failure message.</summary>
     public string Logs(int lines = 25) =>
         string.Join("\n", Nodes.Select(n => $"--- {n.Name}:\n{n.LastOutput(lines)}"));
@@ -127,6 +140,16 @@ public sealed class ClusterNode(string name, bool headless, string[] common) : I
     /// <summary>SIGTERM, as a service manager or Kubernetes stops a node; waits for it to exit.</summary>
     public void Stop() =>
         Assert.True(_process!.Terminate(TimeSpan.FromSeconds(30)), $"{name} did not stop within 30 s of SIGTERM");
+
+    /// <summary>Activations of a grain type ("conversation" for ConversationGrain) on this node, from its /metrics (Orleans' orleans_grains).</summary>
+    public async Task<int> ActivationsAsync(string grainType)
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(10) };
+        var metrics = await http.GetStringAsync("/metrics");
+        return metrics.Split('\n')
+            .Where(line => line.StartsWith("orleans_grains{", StringComparison.Ordinal) && line.Contains($"grain_type=\"{grainType}\"", StringComparison.Ordinal))
+            .Sum(line => (int)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     public string LastOutput(int lines) =>
         string.Join('\n', (_previousOutput + "\n" + (_process?.Output ?? "")).Split('\n').Where(l => l.Length > 0).TakeLast(lines));
