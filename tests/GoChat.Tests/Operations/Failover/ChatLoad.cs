@@ -24,6 +24,7 @@ public sealed class ChatLoad : IAsyncDisposable
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly CancellationTokenSource _stop = new();
     readonly List<(Chatter Chatter, IReadOnlyList<string> Conversations)> _people = [];
+    readonly List<(long Id, string Token)> _users = [];
     readonly Dictionary<string, List<Chatter>> _members = [];
     readonly List<Outage> _outages = [];
     Task _running = Task.CompletedTask;
@@ -42,7 +43,7 @@ public sealed class ChatLoad : IAsyncDisposable
     {
         var load = new ChatLoad(cluster);
         using var http = new HttpClient { BaseAddress = cluster.Fronts[0].Address, Timeout = TimeSpan.FromSeconds(30) };
-        var users = new List<(long Id, string Token)>();
+        var users = load._users;
         for (var i = 0; i < people; i++) users.Add(await RegisterAsync(http, $"load{i}"));
 
         var half = people / 2;
@@ -66,6 +67,29 @@ public sealed class ChatLoad : IAsyncDisposable
         load._running = Task.WhenAll(load.Chatters.Select(c => c.RunAsync(MaxSendsEach, load._stop.Token)));
         await load.WaitUntilEveryoneSendsAsync(load._clock.Elapsed, "the start");
         return load;
+    }
+
+    /// <summary>
+    /// Makes sure a fault of <paramref name="node"/> costs some conversations their grain: placement
+    /// spreads grains over the silos by their load, in bursts, and may have put none there. Until it
+    /// holds one, opens another group of everyone (a second apart, at most <paramref name="groups"/>).
+    /// </summary>
+    public async Task<int> EnsureConversationsOnAsync(ClusterNode node, int groups = 10)
+    {
+        using var http = new HttpClient { BaseAddress = _cluster.Fronts[0].Address, Timeout = TimeSpan.FromSeconds(30) };
+        for (var i = 0; i < groups; i++)
+        {
+            if (await node.ActivationsAsync("conversation") is var held and > 0) return held;
+            var group = await CreateGroupAsync(http, _users[0].Token, $"more {node.Name} {i}", _users);
+            _members[group] = [.. Chatters];
+            foreach (var chatter in Chatters) chatter.Join(group);
+            var opened = _clock.Elapsed;
+            await WaitUntilEveryoneSendsAsync(opened, $"opening {group}");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        var last = await node.ActivationsAsync("conversation");
+        Assert.True(last > 0, $"{node.Name} was given no conversation's grain in {groups} tries");
+        return last;
     }
 
     /// <summary>

@@ -33,7 +33,7 @@ public sealed class Chatter(string name, long userId, string token, IReadOnlyLis
     HubConnection? _hub;
     HttpClient? _http;
     volatile bool _resyncWanted;
-    IReadOnlyList<string> _conversations = [];
+    volatile IReadOnlyList<string> _conversations = [];
 
     public string Name => name;
     public long UserId => userId;
@@ -64,6 +64,9 @@ public sealed class Chatter(string name, long userId, string token, IReadOnlyLis
         await ReconnectAsync(clock.Elapsed + GiveUpAfter);
     }
 
+    /// <summary>Adds a conversation (a group it was just added to) to those it sends into.</summary>
+    public void Join(string conversationId) => _conversations = [.. _conversations, conversationId];
+
     /// <summary>
     /// Sends into its conversations in turn, one message at a time, until <paramref name="stop"/> or
     /// <paramref name="maxSends"/>; the message under way when asked to stop is still seen through.
@@ -72,7 +75,8 @@ public sealed class Chatter(string name, long userId, string token, IReadOnlyLis
     {
         for (var i = 0; i < maxSends && !stop.IsCancellationRequested; i++)
         {
-            await SendUntilAcknowledgedAsync(_conversations[i % _conversations.Count], $"{name}-{i}", $"{name} says {i}");
+            var conversations = _conversations;
+            await SendUntilAcknowledgedAsync(conversations[i % conversations.Count], $"{name}-{i}", $"{name} says {i}");
             if (_resyncWanted) await TryResyncAsync();
             try
             {

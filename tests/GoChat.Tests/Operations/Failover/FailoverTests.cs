@@ -33,8 +33,10 @@ public sealed class FailoverTests(ITestOutputHelper output)
         await using var load = await ChatLoad.StartAsync(cluster, People);
         var web2 = cluster.Fronts[1];
 
+        await load.EnsureConversationsOnAsync(cluster.Silo);
         await load.FaultAsync($"kill -9 of the headless silo ({await HostingAsync(cluster.Silo)})", cluster.Silo.Kill);
         await load.FaultAsync("the headless silo starts again", cluster.Silo.StartAsync);
+        await load.EnsureConversationsOnAsync(web2);
         await load.FaultAsync($"kill -9 of a WebFront ({await HostingAsync(web2)}; its clients move to the other)", web2.Kill);
         await load.FaultAsync("the WebFront starts again", web2.StartAsync);
         await load.FaultAsync("PostgreSQL restarts (pg_ctl restart -m fast)", cluster.RestartDatabaseAsync);
@@ -50,7 +52,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         await using var load = await ChatLoad.StartAsync(cluster, People);
 
         foreach (var node in cluster.Nodes)
-            await load.FaultAsync($"{node.Name} stops (SIGTERM) and starts again", async () =>
+            await load.FaultAsync($"{node.Name} stops (SIGTERM) and starts again ({await HostingAsync(node)})", async () =>
             {
                 node.Stop();
                 await node.StartAsync();
@@ -62,7 +64,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
     /// <summary>What a node holds that clients need (placement spreads grains over the silos by their load).</summary>
     static async Task<string> HostingAsync(ClusterNode node) =>
-        $"it held {await node.ActivationsAsync("conversation")} conversations' and {await node.ActivationsAsync("user")} users' grains";
+        $"conversation grains there: {await node.ActivationsAsync("conversation")}, user grains: {await node.ActivationsAsync("user")}";
 
     void Report(ChatLoad load)
     {
