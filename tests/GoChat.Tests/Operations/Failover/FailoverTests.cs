@@ -27,39 +27,54 @@ public sealed class FailoverTests(ITestOutputHelper output)
     static readonly TimeSpan Target = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task A_killed_silo_a_killed_WebFront_and_a_database_restart_under_load_lose_duplicate_and_reorder_no_acknowledged_message()
-    {
-        await using var cluster = await FailoverCluster.StartAsync();
-        await using var load = await ChatLoad.StartAsync(cluster, People);
-        var web2 = cluster.Fronts[1];
+    public Task A_killed_silo_a_killed_WebFront_and_a_database_restart_under_load_lose_duplicate_and_reorder_no_acknowledged_message() =>
+        OnClusterAsync(async cluster =>
+        {
+            await using var load = await ChatLoad.StartAsync(cluster, People);
+            var web2 = cluster.Fronts[1];
 
-        await load.EnsureConversationsOnAsync(cluster.Silo);
-        await load.FaultAsync($"kill -9 of the headless silo ({await HostingAsync(cluster.Silo)})", cluster.Silo.Kill);
-        await load.FaultAsync("the headless silo starts again", cluster.Silo.StartAsync);
-        await load.EnsureConversationsOnAsync(web2);
-        await load.FaultAsync($"kill -9 of a WebFront ({await HostingAsync(web2)}; its clients move to the other)", web2.Kill);
-        await load.FaultAsync("the WebFront starts again", web2.StartAsync);
-        await load.FaultAsync("PostgreSQL restarts (pg_ctl restart -m fast)", cluster.RestartDatabaseAsync);
-        await load.StopAndVerifyAsync();
-        await cluster.AssertOnlyEndedSilosAreDeadAsync(ended: 2);
-        Report(load);
-    }
+            await load.EnsureConversationsOnAsync(cluster.Silo);
+            await load.FaultAsync($"kill -9 of the headless silo ({await HostingAsync(cluster.Silo)})", cluster.Silo.Kill);
+            await load.FaultAsync("the headless silo starts again", cluster.Silo.StartAsync);
+            await load.EnsureConversationsOnAsync(web2);
+            await load.FaultAsync($"kill -9 of a WebFront ({await HostingAsync(web2)}; its clients move to the other)", web2.Kill);
+            await load.FaultAsync("the WebFront starts again", web2.StartAsync);
+            await load.FaultAsync("PostgreSQL restarts (pg_ctl restart -m fast)", cluster.RestartDatabaseAsync);
+            await load.StopAndVerifyAsync();
+            await cluster.AssertOnlyEndedSilosAreDeadAsync(ended: 2);
+            Report(load);
+        });
 
     [Fact]
-    public async Task A_rolling_restart_of_every_process_under_load_loses_duplicates_and_reorders_no_acknowledged_message()
+    public Task A_rolling_restart_of_every_process_under_load_loses_duplicates_and_reorders_no_acknowledged_message() =>
+        OnClusterAsync(async cluster =>
+        {
+            await using var load = await ChatLoad.StartAsync(cluster, People);
+
+            foreach (var node in cluster.Nodes)
+                await load.FaultAsync($"{node.Name} stops (SIGTERM) and starts again ({await HostingAsync(node)})", async () =>
+                {
+                    node.Stop();
+                    await node.StartAsync();
+                });
+            await load.StopAndVerifyAsync();
+            await cluster.AssertOnlyEndedSilosAreDeadAsync(ended: 3);
+            Report(load);
+        });
+
+    /// <summary>Runs a scenario on a new cluster; if it fails, what the nodes logged goes to the test's output.</summary>
+    async Task OnClusterAsync(Func<FailoverCluster, Task> scenario)
     {
         await using var cluster = await FailoverCluster.StartAsync();
-        await using var load = await ChatLoad.StartAsync(cluster, People);
-
-        foreach (var node in cluster.Nodes)
-            await load.FaultAsync($"{node.Name} stops (SIGTERM) and starts again ({await HostingAsync(node)})", async () =>
-            {
-                node.Stop();
-                await node.StartAsync();
-            });
-        await load.StopAndVerifyAsync();
-        await cluster.AssertOnlyEndedSilosAreDeadAsync(ended: 3);
-        Report(load);
+        try
+        {
+            await scenario(cluster);
+        }
+        catch
+        {
+            output.WriteLine(cluster.Logs(80));
+            throw;
+        }
     }
 
     /// <summary>What a node holds that clients need (placement spreads grains over the silos by their load).</summary>
