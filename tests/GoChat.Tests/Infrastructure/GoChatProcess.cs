@@ -117,9 +117,6 @@ public sealed class GoChatProcess : IDisposable
         return (process, output);
     }
 
-    /// <summary>The process id, for signals.</summary>
-    public int Id => _process.Id;
-
     public bool HasExited => _process.HasExited;
 
     public void Kill()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using GoChat.Silo.Database;
 using GoChat.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace GoChat.Tests.Operations.Failover;
 
@@ -77,7 +78,31 @@ public sealed class FailoverCluster : IAsyncDisposable
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, $"pg_ctl restart failed: {await output}{await errors}");
+        // The test's own pooled sessions (it reads the membership table and the messages) ended too.
+        using var pooled = new NpgsqlConnection(ConnectionString);
+        NpgsqlConnection.ClearPool(pooled);
     }
+
+    /// <summary>
+    /// kill -9 of <paramref name="node"/>, then the time until the cluster has marked it dead in the
+    /// membership table (polled every 50 ms).
+    /// </summary>
+    public async Task<TimeSpan> KillAndTimeDeathAsync(ClusterNode node)
+    {
+        var deadBefore = await DeadEntriesAsync(node.Name);
+        var clock = Stopwatch.StartNew();
+        node.Kill();
+        while (await DeadEntriesAsync(node.Name) == deadBefore)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{node.Name} was not declared dead within 30 s of its kill");
+            await Task.Delay(50);
+        }
+        return clock.Elapsed;
+    }
+
+    // Status 6 = Dead in the Orleans membership table.
+    Task<long> DeadEntriesAsync(string siloName) =>
+        Sql.ScalarAsync<long>(ConnectionString, $"SELECT count(*) FROM OrleansMembershipTable WHERE Status = 6 AND SiloName = '{siloName}'");
 
     /// <summary>
     /// No false eviction: every node still runs, the three are the cluster's active silos, and the only

@@ -34,10 +34,12 @@ public sealed class FailoverTests(ITestOutputHelper output)
             var web2 = cluster.Fronts[1];
 
             await load.EnsureConversationsOnAsync(cluster.Silo);
-            await load.FaultAsync($"kill -9 of the headless silo ({await HostingAsync(cluster.Silo)})", cluster.Silo.Kill);
+            await load.FaultAsync($"kill -9 of the headless silo ({await HostingAsync(cluster.Silo)})",
+                async () => output.WriteLine($"the headless silo was declared dead {(await cluster.KillAndTimeDeathAsync(cluster.Silo)).TotalSeconds:0.0} s after its kill"));
             await load.FaultAsync("the headless silo starts again", cluster.Silo.StartAsync);
             await load.EnsureConversationsOnAsync(web2);
-            await load.FaultAsync($"kill -9 of a WebFront ({await HostingAsync(web2)}; its clients move to the other)", web2.Kill);
+            await load.FaultAsync($"kill -9 of a WebFront ({await HostingAsync(web2)}; its clients move to the other)",
+                async () => output.WriteLine($"the WebFront was declared dead {(await cluster.KillAndTimeDeathAsync(web2)).TotalSeconds:0.0} s after its kill"));
             await load.FaultAsync("the WebFront starts again", web2.StartAsync);
             await load.FaultAsync("PostgreSQL restarts (pg_ctl restart -m fast)", cluster.RestartDatabaseAsync);
             await load.StopAndVerifyAsync();
