@@ -47,6 +47,7 @@ public static class SiloSetup
         });
         // Checked before anything starts: a wrong endpoint must not first start a private database.
         var endpoint = SiloEndpointOptions.Read(config);
+        var membership = MembershipOptions.Read(config);
         var database = await GoChatDatabase.OpenAsync(config, startupLogs.CreateLogger("GoChat.Database"), ct);
 
         builder.Services.AddSettings<DatabaseOptions, DatabaseOptionsValidator>(DatabaseOptions.Section);
@@ -72,6 +73,7 @@ public static class SiloSetup
                 o.ServiceId = endpoint.ServiceId;
             });
             silo.Configure<SiloOptions>(o => o.SiloName = endpoint.Name);
+            silo.Configure<ClusterMembershipOptions>(membership.ApplyTo);
             silo.Configure<EndpointOptions>(o =>
             {
                 o.AdvertisedIPAddress = endpoint.AdvertisedAddress;

@@ -32,7 +32,7 @@ public sealed class GoChatProcess : IDisposable
     {
         var port = FreePort();
         return StartAsync(new Uri($"http://127.0.0.1:{port}"), readyWithin, AppContext.BaseDirectory, new Dictionary<string, string?>(),
-            $"--urls=http://127.0.0.1:{port}", $"--GoChat:DataDir={dataDir}", $"--GoChat:Silo:Port={siloPort}");
+            [$"--urls=http://127.0.0.1:{port}", $"--GoChat:DataDir={dataDir}", $"--GoChat:Silo:Port={siloPort}"]);
     }
 
     /// <summary>
@@ -43,9 +43,10 @@ public sealed class GoChatProcess : IDisposable
     public static Task<GoChatProcess> StartInProjectFolderAsync(Uri expectedAt, IReadOnlyDictionary<string, string?> environment, TimeSpan readyWithin, params string[] args) =>
         StartAsync(expectedAt, readyWithin, Path.Combine(Repository.Root, "WebFront"), environment, args);
 
-    static async Task<GoChatProcess> StartAsync(Uri expectedAt, TimeSpan readyWithin, string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    static async Task<GoChatProcess> StartAsync(Uri expectedAt, TimeSpan readyWithin, string workingDirectory, IReadOnlyDictionary<string, string?> environment,
+        string[] args, bool headless = false)
     {
-        var (process, output) = Launch(workingDirectory, environment, args);
+        var (process, output) = Launch(workingDirectory, environment, args, headless);
         var gochat = new GoChatProcess(process, output, expectedAt);
         using var client = new HttpClient { BaseAddress = gochat.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + readyWithin;
@@ -62,6 +63,14 @@ public sealed class GoChatProcess : IDisposable
         gochat.Kill();
         throw new TimeoutException($"GoChat did not become ready at {expectedAt} within {readyWithin} (exited: {process.HasExited}):\n{string.Join('\n', output.TakeLast(30))}");
     }
+
+    /// <summary>
+    /// Starts a node of a cluster: the WebFront, or the headless Silo when <paramref name="headless"/>
+    /// (given an HTTP address, it serves /readyz too), over the database in <paramref name="args"/>, and
+    /// waits until it answers ready at <paramref name="expectedAt"/>.
+    /// </summary>
+    public static Task<GoChatProcess> StartNodeAsync(bool headless, Uri expectedAt, TimeSpan readyWithin, params string[] args) =>
+        StartAsync(expectedAt, readyWithin, AppContext.BaseDirectory, new Dictionary<string, string?>(), args, headless);
 
     /// <summary>Runs the WebFront (as <see cref="StartInProjectFolderAsync"/>) expecting it to stop by itself; kills it after <paramref name="within"/>.</summary>
     public static async Task<(int? ExitCode, string Output)> RunUntilExitAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan within, params string[] args)
@@ -85,7 +94,7 @@ public sealed class GoChatProcess : IDisposable
         }
     }
 
-    static (Process, ConcurrentQueue<string>) Launch(string workingDirectory, IReadOnlyDictionary<string, string?> environment, string[] args)
+    static (Process, ConcurrentQueue<string>) Launch(string workingDirectory, IReadOnlyDictionary<string, string?> environment, string[] args, bool headless = false)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -94,7 +103,7 @@ public sealed class GoChatProcess : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add(typeof(WebFrontApp).Assembly.Location);
+        start.ArgumentList.Add((headless ? typeof(GoChat.Silo.Program) : typeof(WebFrontApp)).Assembly.Location);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment.Remove("ConnectionStrings__GoChat");
         foreach (var name in AddressVariables) start.Environment.Remove(name);
@@ -107,6 +116,8 @@ public sealed class GoChatProcess : IDisposable
         process.BeginErrorReadLine();
         return (process, output);
     }
+
+    public bool HasExited => _process.HasExited;
 
     public void Kill()
     {

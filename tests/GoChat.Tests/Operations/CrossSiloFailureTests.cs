@@ -98,8 +98,12 @@ public sealed class CrossSiloFailureTests
     public async Task Calls_to_grains_on_a_silo_that_just_died_answer_try_again_in_every_dialect()
     {
         const string NodeAway = "a server of the cluster is not reachable just now; try again";
-        await using var webFront = await GoChatHost.StartAsync();
-        using var headless = await HeadlessSiloProcess.StartAsync(webFront);
+        // The calls below must all fall in the moments before the cluster declares the silo dead (about 1.5 s
+        // by default, then its grains are placed again and answer): slow membership makes that window wide.
+        string[] slowMembership = ["--GoChat:Membership:ProbeTimeout=00:00:10", "--GoChat:Membership:TableRefreshTimeout=00:00:30",
+            "--GoChat:Membership:DeathVoteExpirationTimeout=00:03:00"];
+        await using var webFront = await GoChatHost.StartAsync(null, slowMembership);
+        using var headless = await HeadlessSiloProcess.StartAsync(webFront, slowMembership);
         var grains = webFront.Services.GetRequiredService<IGrainFactory>();
         var management = grains.GetGrain<IManagementGrain>(0);
 

@@ -67,6 +67,19 @@ public sealed class ObservabilityTests
         var port = GoChatProcess.FreePort();
         using var headless = await HeadlessSiloProcess.StartAsync(host, $"--urls=http://127.0.0.1:{port}");
         using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        // The cluster may see the silo active a moment before its HTTP port opens (the port opens once it has joined).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await scraper.GetAsync("/readyz")).IsSuccessStatusCode) break;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
         var metrics = await Scrape(scraper);
         Assert.Matches(new Regex(@"^orleans_\w+", RegexOptions.Multiline), metrics);
         Assert.Matches(new Regex(@"^target_info\{[^}]*service_instance_id=", RegexOptions.Multiline), metrics);
