@@ -112,7 +112,11 @@ public sealed class CrossSiloFailureTests
         var (farId, farToken) = await webFront.RegisterAsync("far_fred");
         await grains.GetGrain<IUserGrain>(nearId).GetProfile();
         await grains.GetGrain<IUserGrain>(otherId).GetProfile();
-        // Fred's grain and Nina's conversation with Otto are placed on the headless silo (a placement hint).
+        // Fred's grain and Nina's conversation with Otto are placed on the headless silo (a placement hint;
+        // registering activated Fred's grain here, as it keeps his session: it is deactivated first).
+        var userGrains = await webFront.ActivationsAsync(GoChatHost.UserGrainType);
+        await grains.GetGrain<IUserGrain>(farId).AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        for (var waited = 0; waited < 100 && await webFront.ActivationsAsync(GoChatHost.UserGrainType) >= userGrains; waited++) await Task.Delay(100);
         var conversationId = $"d:{Math.Min(nearId, otherId)}:{Math.Max(nearId, otherId)}";
         RequestContext.Set(IPlacementDirector.PlacementHintKey, headless.Address);
         try
