@@ -4,6 +4,7 @@ using GoChat.Grains.Social;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Operations;
+using static GoChat.WebFront.Apis.LegacyParameter;
 
 namespace GoChat.WebFront.Apis;
 
@@ -17,17 +18,18 @@ internal static partial class GinchatApi
         // ginchat's pages read code and message, not HTTP errors: an unexpected failure still answers {code: -1}.
         var answer = DatabaseOutage.AnswerIn("Ginchat", (_, message) => GinchatDialect.Fail(message));
         var user = routes.MapGroup("/user").WithTags("ginchat").AddEndpointFilter(answer);
-        user.MapPost("/createUser", CreateUser).RequireRateLimiting(RateLimits.SignIn);
-        user.MapPost("/findUserByNameAndPwd", FindUserByNameAndPwd).RequireRateLimiting(RateLimits.SignIn);
-        user.MapMethods("/getUserList", ["GET", "POST"], GetUserList);
-        user.MapPost("/updateUser", UpdateUser);
-        user.MapMethods("/deleteUser", ["GET", "POST"], DeleteUser);
+        user.MapPost("/createUser", CreateUser).Reads(Text("name"), Text("password"), Text("Identity"), Text("repassword"))
+            .RequireRateLimiting(RateLimits.SignIn);
+        user.MapPost("/findUserByNameAndPwd", FindUserByNameAndPwd).Reads(Text("name"), Text("password")).RequireRateLimiting(RateLimits.SignIn);
+        user.MapMethods("/getUserList", ["GET", "POST"], GetUserList).Reads(Token);
+        user.MapPost("/updateUser", UpdateUser).Reads(Token, Integer("id"), Text("name"), Text("password"), Text("phone"), Text("email"));
+        user.MapMethods("/deleteUser", ["GET", "POST"], DeleteUser).Reads(Token, Integer("id"));
 
         var social = routes.MapGroup("").WithTags("ginchat");
-        social.MapPost("/contact/addFriend", AddFriend)
+        social.MapPost("/contact/addFriend", AddFriend).Reads(Token, Integer("userId"), Text("targetName"))
             .AddEndpointFilter(DatabaseOutage.AnswerIn("Ginchat", (_, message) => AddFriendReply(-1, message)));
-        social.MapPost("/searchFriends", SearchFriends).AddEndpointFilter(answer);
-        social.MapPost("/searchGroups", SearchGroups).AddEndpointFilter(answer);
+        social.MapPost("/searchFriends", SearchFriends).Reads(Token, Integer("userId")).AddEndpointFilter(answer);
+        social.MapPost("/searchGroups", SearchGroups).Reads(Token, Integer("userId")).AddEndpointFilter(answer);
         return routes;
     }
 
