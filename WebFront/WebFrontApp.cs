@@ -86,7 +86,7 @@ internal static class WebFrontApp
         app.UseNodeHeader();
         app.MapGoChatMetrics();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
-        app.UseStatusCodePages();
+        app.UseDialectStatusPages();
         app.UseJsonCharsetCheck();
         app.UseShutdownRefusals();
         app.UseWebClientFiles();
@@ -131,11 +131,6 @@ internal static class WebFrontApp
             _ => (StatusCodes.Status500InternalServerError, "the server could not complete this request"),
         };
         if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "1";
-        http.Response.StatusCode = status;
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = { Status = status, Detail = detail },
-        });
+        await DialectErrors.WriteAsync(http, status, detail);
     }
 }

@@ -89,8 +89,11 @@ internal static class DouyinVideoApi
             entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{info.Sha256}\""));
     }
 
-    public static string PlayPath(long id) => $"/douyin/videos/{id}/play";
-    public static string CoverPath(long id) => $"/douyin/videos/{id}/cover";
+    /// <summary>Where the bytes players fetch live: errors there keep their HTTP status (DialectErrors).</summary>
+    public const string BytesPath = "/douyin/videos";
+
+    public static string PlayPath(long id) => $"{BytesPath}/{id}/play";
+    public static string CoverPath(long id) => $"{BytesPath}/{id}/cover";
 }
 
 /// <summary>

@@ -26,7 +26,7 @@ internal static partial class GinchatApi
         user.MapMethods("/deleteUser", ["GET", "POST"], DeleteUser).Reads(Token, Integer("id"));
 
         var social = routes.MapGroup("").WithTags("ginchat");
-        social.MapPost("/contact/addFriend", AddFriend).Reads(Token, Integer("userId"), Text("targetName"))
+        social.MapPost(AddFriendPath, AddFriend).Reads(Token, Integer("userId"), Text("targetName"))
             .AddEndpointFilter(DatabaseOutage.AnswerIn("Ginchat", (_, message) => AddFriendReply(-1, message)));
         social.MapPost("/searchFriends", SearchFriends).Reads(Token, Integer("userId")).AddEndpointFilter(answer);
         social.MapPost("/searchGroups", SearchGroups).Reads(Token, Integer("userId")).AddEndpointFilter(answer);
@@ -87,8 +87,10 @@ internal static partial class GinchatApi
         return GinchatDialect.Ok("deleted", null);
     }
 
+    public const string AddFriendPath = "/contact/addFriend";
+
     /// <summary>ginchat's helper wrote this one route's envelope with capitalised keys.</summary>
-    static IResult AddFriendReply(int code, string msg) => Results.Json(new { Code = code, Msg = msg, Data = (object?)null }, GinchatDialect.Json);
+    public static IResult AddFriendReply(int code, string msg) => Results.Json(new { Code = code, Msg = msg, Data = (object?)null }, GinchatDialect.Json);
 
     static async Task<IResult> AddFriend(HttpRequest request, UserDirectory directory, IGrainFactory grains)
     {
