@@ -100,7 +100,7 @@ internal static partial class GinchatApi
         var targetName = p["targetName"];
         if (string.IsNullOrWhiteSpace(targetName)) return AddFriendReply(-1, "targetName is required");
         if (targetName.Length > AccountRules.MaxUsernameLength || await directory.FindIdByName(targetName) is not { } targetId)
-            return AddFriendReply(-1, $"no user named '{targetName}'");
+            return AddFriendReply(-1, $"no user named {Grains.FreeText.Quote(targetName)}");
         var added = await grains.GetGrain<IUserGrain>(caller.Value).AddContact(targetId);
         return added is null ? AddFriendReply(0, "friend added") : AddFriendReply(-1, added.Message);
     }
