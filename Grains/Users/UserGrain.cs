@@ -139,6 +139,9 @@ internal sealed class UserGrain(
             changed.PasswordHash = PasswordHasher.Hash(password);
             changed.TokenVersion++;
         }
+        else if (changed.Username == row.Username && changed.DisplayName == row.DisplayName && changed.AvatarUrl == row.AvatarUrl
+                 && changed.Signature == row.Signature && changed.Phone == row.Phone && changed.Email == row.Email)
+            return Result<ProfileChange>.Success(new ProfileChange(row.ToProfile(), row.TokenVersion)); // nothing to write
 
         if (!await directory.Update(changed))
         {
