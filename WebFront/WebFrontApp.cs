@@ -85,7 +85,13 @@ internal static class WebFrontApp
     {
         app.UseNodeHeader();
         app.MapGoChatMetrics();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = StatusFor,
+            ExceptionHandler = WriteProblem,
+            // A request the client could not make readable is its error, not the server's: not logged as one (the framework logs it at Debug).
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+        });
         app.UseDialectStatusPages();
         app.UseJsonCharsetCheck();
         app.UseShutdownRefusals();
