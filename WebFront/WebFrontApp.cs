@@ -77,7 +77,13 @@ internal static class WebFrontApp
         services.AddSingleton<GoChat.Grains.Chat.ILocalChatReceiver>(sp => sp.GetRequiredService<RouteTable>());
         services.AddSingleton<RouteLease>();
         services.AddHostedService(sp => sp.GetRequiredService<RouteLease>());
-        services.AddSignalR(o => o.AddFilter<DatabaseOutageHubFilter>()).AddMessagePackProtocol();
+        // Outermost first: a failure the database filter turns into "try again" is not one to log as an error.
+        services.AddSignalR(o =>
+        {
+            o.AddFilter<HubMethodFailures>();
+            o.AddFilter<DatabaseOutageHubFilter>();
+        }).AddMessagePackProtocol();
+        builder.Logging.AddFilter(HubMethodFailures.DispatcherCategory, LogLevel.Critical);
         services.AddHostedService<DemoData>();
     }
 
