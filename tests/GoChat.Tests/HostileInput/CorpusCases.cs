@@ -42,8 +42,8 @@ public sealed class CorpusCases(CorpusScene scene)
     public IEnumerable<CorpusCase> Refused(HttpRoute route) =>
         route.Dialect is Dialect.Native or Dialect.Bytes ? NativeRefused(route, scene.Alice) : LegacyRefused(route, scene.Alice);
 
-    public IEnumerable<CorpusCase> Unusual(HttpRoute route) =>
-        route.Dialect is Dialect.Native or Dialect.Bytes ? NativeUnusual(route, scene.Carol) : LegacyUnusual(route, scene.Carol);
+    public IEnumerable<CorpusCase> Unusual(HttpRoute route, CorpusActor actor) =>
+        route.Dialect is Dialect.Native or Dialect.Bytes ? NativeUnusual(route, actor) : LegacyUnusual(route, actor);
 
     /// <summary>Each route's path with every method it does not take.</summary>
     public IEnumerable<CorpusCase> WrongMethods(IEnumerable<HttpRoute> routes)

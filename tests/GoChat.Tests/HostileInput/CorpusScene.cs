@@ -5,6 +5,7 @@ using GoChat.Tests.Infrastructure;
 using GoChat.Tests.Media;
 using GoChat.WebFront.Accounts;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using static GoChat.Tests.DouyinApi.DouyinVideoTests;
 
 namespace GoChat.Tests.HostileInput;
@@ -17,7 +18,8 @@ public sealed record CorpusActor(long Id, string Name, string Token, string Dire
 /// name: users who are friends, a direct conversation with a text and an image message, a group
 /// with a message, uploaded media, a published video with a comment and a like. Alice sends the
 /// input that must be refused; Carol the odd but possibly fine input, which may change her things;
-/// Dave is the account sign-in routes are tried against; Bob is everyone's peer.
+/// Erin sends it to the routes that delete (her account may close); Dave is the account sign-in
+/// routes are tried against; Bob is everyone's peer.
 /// </summary>
 public sealed class CorpusScene : IAsyncLifetime
 {
@@ -25,6 +27,7 @@ public sealed class CorpusScene : IAsyncLifetime
     public ApiSurface Surface { get; private set; } = null!;
     public CorpusActor Alice { get; private set; } = null!;
     public CorpusActor Carol { get; private set; } = null!;
+    public CorpusActor Erin { get; private set; } = null!;
     public long BobId { get; private set; }
     public string BobToken { get; private set; } = "";
     public long DaveId { get; private set; }
@@ -35,12 +38,14 @@ public sealed class CorpusScene : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await GoChatHost.StartAsync(null, Logs.AttachTo, $"--GoChat:DataDir={DataDir}");
+        // The log as an operator's would be: the host's own level rules, not the capture's.
+        Host = await GoChatHost.StartAsync(null, builder => builder.Logging.AddProvider(Logs), $"--GoChat:DataDir={DataDir}");
         Surface = await ApiSurface.ReadAsync(Host);
         var (aliceId, alice) = await Host.RegisterAsync("alice", Password);
         (BobId, BobToken) = await Host.RegisterAsync("bob", Password);
         var (carolId, carol) = await Host.RegisterAsync("carol", Password);
         (DaveId, _) = await Host.RegisterAsync("dave", Password);
+        var (erinId, erin) = await Host.RegisterAsync("erin", Password);
 
         using var client = Host.Client();
         var published = await Publish(client, BobToken, SampleVideo.Value, "the corpus's video");
@@ -49,6 +54,7 @@ public sealed class CorpusScene : IAsyncLifetime
 
         Alice = await FurnishAsync(aliceId, "alice", alice);
         Carol = await FurnishAsync(carolId, "carol", carol);
+        Erin = await FurnishAsync(erinId, "erin", erin);
     }
 
     /// <summary>A friend (Bob), a direct conversation with a text and an image, a group with Bob, a comment and a like on Bob's video; everything read.</summary>
@@ -79,6 +85,17 @@ public sealed class CorpusScene : IAsyncLifetime
         var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
         Assert.True(json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("status_code", out var status) || status.GetInt32() == 0, text);
         return json;
+    }
+
+    /// <summary>
+    /// Marks the actor's conversations read to their end. Marking a seq past the end read is clamped
+    /// to the end, so it changes nothing only while there is nothing unread (others' tests send).
+    /// </summary>
+    public async Task ReadEverythingAsync(CorpusActor actor)
+    {
+        using var client = Host.Client(actor.Token);
+        foreach (var conversation in new[] { actor.Direct, $"g:{actor.GroupId}" })
+            await Ok(client.PostAsJsonAsync($"/api/v1/conversations/{conversation}/read", new { seq = long.MaxValue }));
     }
 
     /// <summary>A token for the user issued now, with the account's current token version (it may have changed since the last); "closed" once the account is.</summary>

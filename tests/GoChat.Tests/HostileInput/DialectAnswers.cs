@@ -17,12 +17,15 @@ public static class DialectAnswers
     const int MaxErrorBody = 16 * 1024;
 
     /// <summary>Signs of internals. Hostile input never contains these, so an echo of it cannot trip them.</summary>
-    static readonly string[] Internals =
+    static readonly string[] InternalMarks =
     [
         "   at ", "Exception", "System.", "Microsoft.", "GoChat.", "Npgsql", "Orleans", "SqlState", "SQLSTATE", "SELECT ", "INSERT INTO",
         "UPDATE ", "DELETE FROM", " WHERE ", "syntax error at", "violates", "relation \"", ".cs:line", "/work/", "/tmp/", "/home/",
         "/usr/", "wwwroot", "0x0000",
     ];
+
+    /// <summary>The first sign of the server's internals in <paramref name="text"/>, or null.</summary>
+    public static string? Internals(string text) => InternalMarks.FirstOrDefault(i => text.Contains(i, StringComparison.Ordinal))?.Trim();
 
     /// <summary>Null when the answer is right for the route's dialect; else what is wrong with it.</summary>
     /// <param name="transportRefusal">The request was too large for HTTP itself (a request line past Kestrel's limit): an empty 4xx is its answer.</param>
@@ -32,7 +35,7 @@ public static class DialectAnswers
         if (status >= 500) return $"HTTP {status}";
         if (transportRefusal && status is >= 400 and < 500 && body.Length == 0) return null;
         var text = Encoding.UTF8.GetString(body);
-        if (Internals.FirstOrDefault(i => text.Contains(i, StringComparison.Ordinal)) is { } leak) return $"the body shows internals ('{leak.Trim()}'): {Shorten(text)}";
+        if (Internals(text) is { } leak) return $"the body shows internals ('{leak}'): {Shorten(text)}";
         return dialect switch
         {
             Dialect.Native or Dialect.Bytes => Native(status, mediaType, text),
