@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using GoChat.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -92,6 +93,69 @@ public sealed partial class BadInputCorpusTests(CorpusScene scene, ITestOutputHe
         var (sent, failures, _) = await InvokeAllAsync(all, await scene.FreshTokenAsync(scene.Carol.Id), connections: 2);
         output.WriteLine($"{sent} hub invocations");
         Assert.True(failures.Count == 0, $"{failures.Count} wrong answers:\n{string.Join("\n", failures.Take(40))}");
+    }
+
+    [Fact]
+    public async Task A_hub_message_past_the_size_limit_or_outside_the_protocol_is_answered_with_a_close_that_says_so()
+    {
+        (string Label, string Frame)[] frames =
+        [
+            ("a 3 MB argument", $"{{\"type\":1,\"invocationId\":\"x\",\"target\":\"Typing\",\"arguments\":[\"{HostileValues.MultiMegabyte}\"]}}"),
+            ("not JSON", "{nope"),
+            ("an invocation without a target", "{\"type\":1,\"invocationId\":\"x\",\"arguments\":[]}"),
+            ("a target that is not text", "{\"type\":1,\"invocationId\":\"x\",\"target\":42,\"arguments\":[]}"),
+            ("a stream invocation of a method that does not stream", "{\"type\":4,\"invocationId\":\"x\",\"target\":\"Sync\",\"arguments\":[]}"),
+            ("a completion nobody asked for", "{\"type\":3,\"invocationId\":\"x\",\"result\":1}"),
+        ];
+        foreach (var (label, frame) in frames)
+        {
+            await using var wire = await HubWire.ConnectAsync(scene.Host.BaseAddress, scene.Alice.Token);
+            await wire.SendFrameAsync(frame);
+            // The frame is ignored (the connection answers the next call), or SignalR's close message says why: never a connection dropped without a word.
+            var answer = await wire.InvokeAsync("Sync", "[]");
+            Assert.True(answer.Result is not null || answer.Closed == "Connection closed with an error.", $"{label}: {answer}");
+        }
+        await using var after = await HubWire.ConnectAsync(scene.Host.BaseAddress, scene.Alice.Token);
+        Assert.NotNull((await after.InvokeAsync("Sync", "[]")).Result);
+    }
+
+    [Fact]
+    public async Task Wrong_frames_on_both_ginchat_sockets_are_answered_in_words_and_change_nothing_but_the_messages_they_send()
+    {
+        var clock = Stopwatch.StartNew();
+        await scene.ReadEverythingAsync(scene.Alice);
+        var before = await scene.StateAsync();
+        var errors = scene.Errors.Count;
+        var sent = 0;
+        var accepted = 0;
+        foreach (var socket in new[] { GinchatFrames.SendUserMsg, GinchatFrames.SendMsg })
+        {
+            var frames = GinchatFrames.Wrong(socket, scene).ToList();
+            using var ws = new System.Net.WebSockets.ClientWebSocket();
+            await ws.ConnectAsync(new UriBuilder(new Uri(scene.Host.BaseAddress, $"{socket}?userId={scene.Alice.Id}&token={scene.Alice.Token}")) { Scheme = "ws" }.Uri,
+                CancellationToken.None);
+            foreach (var (_, frame) in frames)
+                await ws.SendAsync(System.Text.Encoding.UTF8.GetBytes(frame), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+            // A frame past the socket's limit closes it, saying so: after the answers to everything before it.
+            await ws.SendAsync(new byte[70_000], System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+            sent += frames.Count + 1;
+
+            var refusals = new List<string>();
+            while (await ws.ReceiveMessageAsync() is ({ } text, System.Net.WebSockets.WebSocketMessageType.Text))
+                refusals.Add(JsonDocument.Parse(text).RootElement.GetProperty("Desc").GetString()!);
+            Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.MessageTooBig, ws.CloseStatus);
+            Assert.False(string.IsNullOrEmpty(ws.CloseStatusDescription));
+            Assert.All(refusals, r => Assert.True(DialectAnswers.Internals(r) is null && r.Length is > 0 and < 1000, r));
+            // Every frame was answered with a refusal, or (a wrong value in a field the socket does not read) sent as a message.
+            accepted += frames.Count - refusals.Count;
+        }
+
+        output.WriteLine($"{sent} socket frames in {clock.Elapsed.TotalSeconds:0.0} s ({accepted} sent as messages)");
+        var after = await scene.StateAsync();
+        Assert.True(before.Where(t => t.Key != "messages").SequenceEqual(after.Where(t => t.Key != "messages")),
+            $"the frames changed {string.Join(", ", before.Where(t => after[t.Key] != t.Value).Select(t => t.Key))}");
+        Assert.Equal(long.Parse(before["messages"].Split(' ')[0]) + accepted, long.Parse(after["messages"].Split(' ')[0]));
+        Assert.True(scene.Errors.Count == errors, $"bad input logged as errors:\n{string.Join("\n", scene.Errors.Skip(errors).Take(5).Select(DialectAnswers.Shorten))}");
     }
 
     /// <summary>

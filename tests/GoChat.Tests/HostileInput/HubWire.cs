@@ -36,7 +36,8 @@ public sealed class HubWire : IAsyncDisposable
         await socket.ConnectAsync(new UriBuilder(new Uri(baseAddress, "/hubs/chat")) { Scheme = "ws" }.Uri, CancellationToken.None);
         var wire = new HubWire(socket);
         await wire.SendFrameAsync("{\"protocol\":\"json\",\"version\":1}");
-        var handshake = await wire.ReceiveAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var handshake = await wire.ReceiveAsync(deadline.Token);
         if (handshake is null || handshake.Contains("\"error\"", StringComparison.Ordinal))
             throw new InvalidOperationException($"the hub refused the handshake: {handshake}");
         return wire;
@@ -54,12 +55,13 @@ public sealed class HubWire : IAsyncDisposable
         return await CompletionAsync(id);
     }
 
-    /// <summary>The completion of invocation <paramref name="id"/>, skipping pings and the events the server pushes meanwhile.</summary>
+    /// <summary>The completion of invocation <paramref name="id"/> (within 20 seconds), skipping pings and the events the server pushes meanwhile.</summary>
     public async Task<HubAnswer> CompletionAsync(string id)
     {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (true)
         {
-            if (await ReceiveAsync() is not { } message) return new HubAnswer(null, null, $"{_socket.CloseStatus} {_socket.CloseStatusDescription}");
+            if (await ReceiveAsync(deadline.Token) is not { } message) return new HubAnswer(null, null, $"{_socket.CloseStatus} {_socket.CloseStatusDescription}");
             using var json = JsonDocument.Parse(message);
             var root = json.RootElement;
             switch (root.GetProperty("type").GetInt32())
@@ -74,10 +76,9 @@ public sealed class HubWire : IAsyncDisposable
         }
     }
 
-    /// <summary>The next protocol message, or null when the socket closed (within 20 seconds, or the test fails).</summary>
-    public async Task<string?> ReceiveAsync()
+    /// <summary>The next protocol message, or null when the socket closed (before <paramref name="deadline"/>, or the test fails).</summary>
+    public async Task<string?> ReceiveAsync(CancellationToken deadline)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var buffer = new byte[64 * 1024];
         while (_received.Count == 0)
         {
@@ -85,11 +86,15 @@ public sealed class HubWire : IAsyncDisposable
             ValueWebSocketReceiveResult result;
             try
             {
-                result = await _socket.ReceiveAsync(buffer.AsMemory(), timeout.Token);
+                result = await _socket.ReceiveAsync(buffer.AsMemory(), deadline);
             }
             catch (WebSocketException)
             {
                 return null;
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"the hub sent nothing for 20 seconds (the socket is {_socket.State})");
             }
             if (result.MessageType == WebSocketMessageType.Close) return null;
             var chars = new char[Encoding.UTF8.GetMaxCharCount(result.Count)];
