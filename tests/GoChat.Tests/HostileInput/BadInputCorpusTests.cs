@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json;
 using GoChat.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -37,6 +38,24 @@ public sealed partial class BadInputCorpusTests(CorpusScene scene, ITestOutputHe
         foreach (var method in new[] { "SendMessage", "MarkRead", "Typing", "Sync", "StartCall", "SendCallSignal", "StopReply" })
             Assert.Contains(surface.HubMethods, m => m.Name == method);
         output.WriteLine($"{surface.Routes.Count} routes, {surface.HubMethods.Count} hub methods; not APIs: {string.Join("; ", surface.NotApis)}");
+    }
+
+    [Fact]
+    public async Task Searches_take_LIKE_wildcards_and_quotes_literally()
+    {
+        using var alice = scene.Host.Client(scene.Alice.Token);
+        foreach (var text in new[] { "%", "_", "\\", "%_%", "'", "\"", "a%", "_o" })
+        {
+            var users = await alice.GetFromJsonAsync<JsonElement[]>($"/api/v1/users?search={Uri.EscapeDataString(text)}");
+            Assert.All(users!, u => Assert.StartsWith(text, u.GetProperty("username").GetString(), StringComparison.OrdinalIgnoreCase));
+            var groups = await alice.GetFromJsonAsync<JsonElement[]>($"/api/v1/groups?search={Uri.EscapeDataString(text)}");
+            Assert.All(groups!, g => Assert.Contains(text, g.GetProperty("name").GetString(), StringComparison.OrdinalIgnoreCase));
+        }
+        // A group whose name holds the wildcards is found by them, and only it.
+        using var carol = scene.Host.Client(await scene.FreshTokenAsync(scene.Carol.Id));
+        Assert.True((await carol.PostAsJsonAsync("/api/v1/groups", new { name = "100%_sure" })).IsSuccessStatusCode);
+        var found = await alice.GetFromJsonAsync<JsonElement[]>("/api/v1/groups?search=0%25_s");
+        Assert.Equal("100%_sure", Assert.Single(found!).GetProperty("name").GetString());
     }
 
     [Fact]
