@@ -24,6 +24,14 @@ public static class FreeText
     /// </summary>
     public static bool IsRefusedLine(string? value) => Flaw(value, allowBreaks: false) is not null;
 
+    /// <summary>
+    /// A client's value as an error message may quote it: the first 40 characters. Input is not
+    /// echoed whole, or a refusal of three megabytes would answer with them.
+    /// </summary>
+    public static string Quote(string? value) => value is { Length: > MaxQuoted } ? $"'{value[..MaxQuoted]}...'" : $"'{value}'";
+
+    const int MaxQuoted = 40;
+
     static string? Flaw(string? value, bool allowBreaks)
     {
         if (value is null) return null;

@@ -82,7 +82,13 @@ internal static class WebFrontApp
         services.AddSingleton<GoChat.Grains.Chat.ILocalChatReceiver>(sp => sp.GetRequiredService<RouteTable>());
         services.AddSingleton<RouteLease>();
         services.AddHostedService(sp => sp.GetRequiredService<RouteLease>());
-        services.AddSignalR(o => o.AddFilter<DatabaseOutageHubFilter>()).AddMessagePackProtocol().AddMessageSizeLimit();
+        // Outermost first: a failure the database filter turns into "try again" is not one to log as an error.
+        services.AddSignalR(o =>
+        {
+            o.AddFilter<HubMethodFailures>();
+            o.AddFilter<DatabaseOutageHubFilter>();
+        }).AddMessagePackProtocol().AddMessageSizeLimit();
+        builder.Logging.AddFilter(HubMethodFailures.DispatcherCategory, LogLevel.Critical);
         services.AddHostedService<DemoData>();
         services.AddAdministration();
     }
@@ -96,8 +102,14 @@ internal static class WebFrontApp
         app.UseRequestBodyLimit();
         app.UseNodeHeader();
         app.MapGoChatMetrics();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor, ExceptionHandler = WriteProblem });
-        app.UseStatusCodePages();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = StatusFor,
+            ExceptionHandler = WriteProblem,
+            // A request the client could not make readable is its error, not the server's: not logged as one (the framework logs it at Debug).
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+        });
+        app.UseDialectStatusPages();
         app.UseJsonCharsetCheck();
         app.UseShutdownRefusals();
         app.UseWebClientFiles();
@@ -144,11 +156,6 @@ internal static class WebFrontApp
             _ => (StatusCodes.Status500InternalServerError, "the server could not complete this request"),
         };
         if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "1";
-        http.Response.StatusCode = status;
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = { Status = status, Detail = detail },
-        });
+        await DialectErrors.WriteAsync(http, status, detail);
     }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net.Mail;
+using System.Text;
 
 namespace GoChat.Grains.Users;
 
@@ -30,8 +32,18 @@ public static class AccountRules
             return DomainError.Invalid("username must not contain spaces or control characters");
         if (username.Any(c => c is '/' or '\\' or '@' or ':' or '%'))
             return DomainError.Invalid("username must not contain / \\ @ : or %");
+        if (HasHiddenCharacters(username)) return DomainError.Invalid($"username {HiddenCharacters}");
         return null;
     }
+
+    const string HiddenCharacters = "must not contain invisible or text-direction characters";
+
+    /// <summary>
+    /// Format characters other than the joiners emoji and some scripts need: a bidi override makes
+    /// "gnp.exe" read "exe.png", and a zero-width space makes a second "alice" look like the first.
+    /// </summary>
+    static bool HasHiddenCharacters(string value) =>
+        value.EnumerateRunes().Any(r => Rune.GetUnicodeCategory(r) == UnicodeCategory.Format && r.Value is not (0x200C or 0x200D));
 
     public static DomainError? CheckPassword(string? password, string field = "password")
     {
@@ -47,6 +59,7 @@ public static class AccountRules
         : displayName.Trim().Length == 0 ? DomainError.Invalid("displayName must not be blank")
         : displayName.Length > MaxDisplayNameLength ? DomainError.Invalid($"displayName must be at most {MaxDisplayNameLength} characters")
         : displayName.Any(char.IsControl) ? DomainError.Invalid("displayName must not contain control characters")
+        : HasHiddenCharacters(displayName) ? DomainError.Invalid($"displayName {HiddenCharacters}")
         : null;
 
     public static DomainError? Check(ProfileUpdate update)

@@ -123,6 +123,9 @@ internal sealed partial class UserGrain(
             changed.MustChangePassword = false;
             changed.TokenVersion++;
         }
+        else if (changed.Username == row.Username && changed.DisplayName == row.DisplayName && changed.AvatarUrl == row.AvatarUrl
+                 && changed.Signature == row.Signature && changed.Phone == row.Phone && changed.Email == row.Email)
+            return Result<ProfileChange>.Success(new ProfileChange(row.ToProfile(), row.TokenVersion)); // nothing to write
 
         if (!await directory.Update(changed))
         {

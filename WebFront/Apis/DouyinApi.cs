@@ -1,6 +1,7 @@
 using GoChat.Grains;
 using GoChat.WebFront.Operations;
 using GoChat.WebFront.Accounts;
+using static GoChat.WebFront.Apis.LegacyParameter;
 
 namespace GoChat.WebFront.Apis;
 
@@ -14,9 +15,9 @@ internal static class DouyinApi
         var douyin = routes.MapGroup("/douyin").WithTags("Douyin")
             // The app reads status_code, never an HTTP error: an unexpected failure still answers in the envelope.
             .AddEndpointFilter(DatabaseOutage.AnswerIn("Douyin", DouyinDialect.Fail));
-        douyin.MapPost("/user/register/", Register).RequireRateLimiting(RateLimits.SignIn);
-        douyin.MapPost("/user/login/", Login).RequireRateLimiting(RateLimits.SignIn);
-        douyin.MapGet("/user/", GetUser);
+        douyin.MapPost("/user/register/", Register).Reads(Text("username"), Text("password")).RequireRateLimiting(RateLimits.SignIn);
+        douyin.MapPost("/user/login/", Login).Reads(Text("username"), Text("password")).RequireRateLimiting(RateLimits.SignIn);
+        douyin.MapGet("/user/", GetUser).Reads(Token, Integer("user_id"));
         douyin.MapDouyinRelationRoutes();
         douyin.MapDouyinVideoRoutes();
         douyin.MapDouyinEngagementRoutes();

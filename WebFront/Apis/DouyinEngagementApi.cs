@@ -3,6 +3,7 @@ using GoChat.Grains;
 using GoChat.Grains.Storage;
 using GoChat.Grains.Videos;
 using GoChat.WebFront.Accounts;
+using static GoChat.WebFront.Apis.LegacyParameter;
 
 namespace GoChat.WebFront.Apis;
 
@@ -16,10 +17,11 @@ internal static class DouyinEngagementApi
 
     public static RouteGroupBuilder MapDouyinEngagementRoutes(this RouteGroupBuilder douyin)
     {
-        douyin.MapPost("/favorite/action/", FavoriteAction);
-        douyin.MapGet("/favorite/list/", FavoriteList);
-        douyin.MapPost("/comment/action/", CommentAction);
-        douyin.MapGet("/comment/list/", CommentList);
+        douyin.MapPost("/favorite/action/", FavoriteAction).Reads(Token, Integer("video_id"), Choice("action_type", "1", "2"));
+        douyin.MapGet("/favorite/list/", FavoriteList).Reads(Token, Integer("user_id"));
+        douyin.MapPost("/comment/action/", CommentAction)
+            .Reads(Token, Integer("video_id"), Choice("action_type", "1", "2"), Text("comment_text").When("action_type", "1"), Integer("comment_id").When("action_type", "2"));
+        douyin.MapGet("/comment/list/", CommentList).Reads(Token, Integer("video_id"));
         return douyin;
     }
 

@@ -6,6 +6,7 @@ using GoChat.Grains.Social;
 using GoChat.Grains.Storage;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
+using static GoChat.WebFront.Apis.LegacyParameter;
 
 namespace GoChat.WebFront.Apis;
 
@@ -27,12 +28,14 @@ internal static class DouyinRelationApi
 
     public static RouteGroupBuilder MapDouyinRelationRoutes(this RouteGroupBuilder douyin)
     {
-        douyin.MapPost("/relation/action/", RelationAction);
-        douyin.MapGet("/relation/follow/list/", (HttpRequest r, DouyinUsers u, FollowStore f, TokenService t, IGrainFactory g) => EdgeList(r, u, f, t, g, followers: false));
-        douyin.MapGet("/relation/follower/list/", (HttpRequest r, DouyinUsers u, FollowStore f, TokenService t, IGrainFactory g) => EdgeList(r, u, f, t, g, followers: true));
-        douyin.MapGet("/relation/friend/list/", FriendList);
-        douyin.MapGet("/message/chat/", Chat);
-        douyin.MapPost("/message/action/", MessageAction);
+        douyin.MapPost("/relation/action/", RelationAction).Reads(Token, Integer("to_user_id"), Choice("action_type", "1", "2"));
+        douyin.MapGet("/relation/follow/list/", (HttpRequest r, DouyinUsers u, FollowStore f, TokenService t, IGrainFactory g) => EdgeList(r, u, f, t, g, followers: false))
+            .Reads(Token, Integer("user_id"));
+        douyin.MapGet("/relation/follower/list/", (HttpRequest r, DouyinUsers u, FollowStore f, TokenService t, IGrainFactory g) => EdgeList(r, u, f, t, g, followers: true))
+            .Reads(Token, Integer("user_id"));
+        douyin.MapGet("/relation/friend/list/", FriendList).Reads(Token, Integer("user_id"));
+        douyin.MapGet("/message/chat/", Chat).Reads(Token, Integer("to_user_id"), Integer("pre_msg_time"));
+        douyin.MapPost("/message/action/", MessageAction).Reads(Token, Integer("to_user_id"), Choice("action_type", "1"), Text("content"));
         return douyin;
     }
 

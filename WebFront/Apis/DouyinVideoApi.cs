@@ -6,6 +6,7 @@ using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Media;
 using GoChat.WebFront.Videos;
 using Microsoft.AspNetCore.Http.Features;
+using static GoChat.WebFront.Apis.LegacyParameter;
 
 namespace GoChat.WebFront.Apis;
 
@@ -19,9 +20,9 @@ internal static class DouyinVideoApi
 
     public static RouteGroupBuilder MapDouyinVideoRoutes(this RouteGroupBuilder douyin)
     {
-        douyin.MapPost("/publish/action/", Publish).DisableAntiforgery();
-        douyin.MapGet("/feed/", Feed);
-        douyin.MapGet("/publish/list/", PublishList);
+        douyin.MapPost("/publish/action/", Publish).Reads(Token, File("data"), Text("title")).DisableAntiforgery();
+        douyin.MapGet("/feed/", Feed).Reads(Token, Integer("latest_time"));
+        douyin.MapGet("/publish/list/", PublishList).Reads(Token, Integer("user_id"));
         // Players fetch these without a token: published videos are public.
         douyin.MapGet("/videos/{id:long}/play", (HttpContext http, long id, VideoStore videos, MediaStore media, MediaFiles files) => Serve(http, id, videos, media, files, cover: false));
         douyin.MapGet("/videos/{id:long}/cover", (HttpContext http, long id, VideoStore videos, MediaStore media, MediaFiles files) => Serve(http, id, videos, media, files, cover: true));
@@ -90,8 +91,11 @@ internal static class DouyinVideoApi
             entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{info.Sha256}\""));
     }
 
-    public static string PlayPath(long id) => $"/douyin/videos/{id}/play";
-    public static string CoverPath(long id) => $"/douyin/videos/{id}/cover";
+    /// <summary>Where the bytes players fetch live: errors there keep their HTTP status (DialectErrors).</summary>
+    public const string BytesPath = "/douyin/videos";
+
+    public static string PlayPath(long id) => $"{BytesPath}/{id}/play";
+    public static string CoverPath(long id) => $"{BytesPath}/{id}/cover";
 }
 
 /// <summary>

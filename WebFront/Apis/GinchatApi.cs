@@ -4,6 +4,7 @@ using GoChat.Grains.Social;
 using GoChat.Grains.Users;
 using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Operations;
+using static GoChat.WebFront.Apis.LegacyParameter;
 
 namespace GoChat.WebFront.Apis;
 
@@ -17,17 +18,18 @@ internal static partial class GinchatApi
         // ginchat's pages read code and message, not HTTP errors: an unexpected failure still answers {code: -1}.
         var answer = DatabaseOutage.AnswerIn("Ginchat", (_, message) => GinchatDialect.Fail(message));
         var user = routes.MapGroup("/user").WithTags("ginchat").AddEndpointFilter(answer);
-        user.MapPost("/createUser", CreateUser).RequireRateLimiting(RateLimits.SignIn);
-        user.MapPost("/findUserByNameAndPwd", FindUserByNameAndPwd).RequireRateLimiting(RateLimits.SignIn);
-        user.MapMethods("/getUserList", ["GET", "POST"], GetUserList);
-        user.MapPost("/updateUser", UpdateUser);
-        user.MapMethods("/deleteUser", ["GET", "POST"], DeleteUser);
+        user.MapPost("/createUser", CreateUser).Reads(Text("name"), Text("password"), Text("Identity"), Text("repassword"))
+            .RequireRateLimiting(RateLimits.SignIn);
+        user.MapPost("/findUserByNameAndPwd", FindUserByNameAndPwd).Reads(Text("name"), Text("password")).RequireRateLimiting(RateLimits.SignIn);
+        user.MapMethods("/getUserList", ["GET", "POST"], GetUserList).Reads(Token);
+        user.MapPost("/updateUser", UpdateUser).Reads(Token, Integer("id"), Text("name"), Text("password"), Text("phone"), Text("email"));
+        user.MapMethods("/deleteUser", ["GET", "POST"], DeleteUser).Reads(Token, Integer("id"));
 
         var social = routes.MapGroup("").WithTags("ginchat");
-        social.MapPost("/contact/addFriend", AddFriend)
+        social.MapPost(AddFriendPath, AddFriend).Reads(Token, Integer("userId"), Text("targetName"))
             .AddEndpointFilter(DatabaseOutage.AnswerIn("Ginchat", (_, message) => AddFriendReply(-1, message)));
-        social.MapPost("/searchFriends", SearchFriends).AddEndpointFilter(answer);
-        social.MapPost("/searchGroups", SearchGroups).AddEndpointFilter(answer);
+        social.MapPost("/searchFriends", SearchFriends).Reads(Token, Integer("userId")).AddEndpointFilter(answer);
+        social.MapPost("/searchGroups", SearchGroups).Reads(Token, Integer("userId")).AddEndpointFilter(answer);
         return routes;
     }
 
@@ -85,8 +87,10 @@ internal static partial class GinchatApi
         return await accounts.Close(caller.Value, password: null) is { } refused ? GinchatDialect.Fail(refused) : GinchatDialect.Ok("deleted", null);
     }
 
+    public const string AddFriendPath = "/contact/addFriend";
+
     /// <summary>ginchat's helper wrote this one route's envelope with capitalised keys.</summary>
-    static IResult AddFriendReply(int code, string msg) => Results.Json(new { Code = code, Msg = msg, Data = (object?)null }, GinchatDialect.Json);
+    public static IResult AddFriendReply(int code, string msg) => Results.Json(new { Code = code, Msg = msg, Data = (object?)null }, GinchatDialect.Json);
 
     static async Task<IResult> AddFriend(HttpRequest request, UserDirectory directory, IGrainFactory grains)
     {
@@ -96,7 +100,7 @@ internal static partial class GinchatApi
         var targetName = p["targetName"];
         if (string.IsNullOrWhiteSpace(targetName)) return AddFriendReply(-1, "targetName is required");
         if (targetName.Length > AccountRules.MaxUsernameLength || await directory.FindIdByName(targetName) is not { } targetId)
-            return AddFriendReply(-1, $"no user named '{targetName}'");
+            return AddFriendReply(-1, $"no user named {Grains.FreeText.Quote(targetName)}");
         var added = await grains.GetGrain<IUserGrain>(caller.Value).AddContact(targetId);
         return added is null ? AddFriendReply(0, "friend added") : AddFriendReply(-1, added.Message);
     }

@@ -11,6 +11,7 @@ using GoChat.WebFront.Accounts;
 using GoChat.WebFront.Operations;
 using GoChat.WebFront.Realtime;
 using Microsoft.Extensions.Options;
+using static GoChat.WebFront.Apis.LegacyParameter;
 
 namespace GoChat.WebFront.Apis;
 
@@ -29,8 +30,8 @@ internal static partial class GinchatSockets
 {
     public static IEndpointRouteBuilder MapGinchatSockets(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/user/sendUserMsg", SendUserMsg).WithTags("ginchat");
-        routes.MapGet("/user/sendMsg", SendMsg).WithTags("ginchat");
+        routes.MapGet("/user/sendUserMsg", SendUserMsg).Reads(Token, Integer("userId")).WithTags("ginchat");
+        routes.MapGet("/user/sendMsg", SendMsg).Reads(Token).WithTags("ginchat");
         return routes;
     }
 

@@ -12,12 +12,16 @@ internal sealed class LegacyParams
     readonly IQueryCollection _query;
     readonly IFormCollection? _form;
     readonly string? _bearer;
+    readonly LegacyParameters? _declared;
+    readonly string _route;
 
-    LegacyParams(IQueryCollection query, IFormCollection? form, string? bearer)
+    LegacyParams(IQueryCollection query, IFormCollection? form, string? bearer, LegacyParameters? declared, string route)
     {
         _query = query;
         _form = form;
         _bearer = bearer;
+        _declared = declared;
+        _route = route;
     }
 
     public static async Task<LegacyParams> ReadAsync(HttpRequest request)
@@ -49,14 +53,25 @@ internal sealed class LegacyParams
                 form = null;
             }
         }
-        return new LegacyParams(request.Query, form, Accounts.TokenAuthenticationHandler.BearerToken(request));
+        var endpoint = request.HttpContext.GetEndpoint();
+        return new LegacyParams(request.Query, form, Accounts.TokenAuthenticationHandler.BearerToken(request),
+            endpoint?.Metadata.GetMetadata<LegacyParameters>(), endpoint?.DisplayName ?? request.Path);
     }
 
-    public string? this[string name] =>
-        _form is not null && _form.TryGetValue(name, out var fromForm) && fromForm.Count > 0 ? fromForm[0]
-        : _query.TryGetValue(name, out var fromQuery) && fromQuery.Count > 0 ? fromQuery[0]
-        : name == "token" ? _bearer
-        : null;
+    public string? this[string name]
+    {
+        get
+        {
+            // A programming error, found by any test of the route: the OpenAPI document (and the tests
+            // generated from it) would not know this parameter.
+            if (_declared is not null && !_declared.Declares(name))
+                throw new InvalidOperationException($"{_route} reads the parameter '{name}' without declaring it (.Reads(...))");
+            return _form is not null && _form.TryGetValue(name, out var fromForm) && fromForm.Count > 0 ? fromForm[0]
+                : _query.TryGetValue(name, out var fromQuery) && fromQuery.Count > 0 ? fromQuery[0]
+                : name == "token" ? _bearer
+                : null;
+        }
+    }
 
     /// <summary>An int64 parameter: null when absent; false (with a message) when present but not a number.</summary>
     public bool TryGetLong(string name, out long? value, out string? error)

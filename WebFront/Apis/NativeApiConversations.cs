@@ -44,7 +44,7 @@ internal static class NativeApiConversations
         if (targetId is null && !string.IsNullOrEmpty(request?.Username))
             targetId = request.Username.Length <= AccountRules.MaxUsernameLength ? await directory.FindIdByName(request.Username) : null;
         if (targetId is null)
-            return string.IsNullOrEmpty(request?.Username) ? NativeProblems.BadRequest("give {userId} or {username}") : DomainError.NotFound($"no user named '{request.Username}'").ToProblem();
+            return string.IsNullOrEmpty(request?.Username) ? NativeProblems.BadRequest("give {userId} or {username}") : DomainError.NotFound($"no user named {FreeText.Quote(request.Username)}").ToProblem();
         if (await grains.GetGrain<IUserGrain>(http.User.UserId()).AddContact(targetId.Value) is { } error) return error.ToProblem();
         var contact = await grains.GetGrain<IUserGrain>(targetId.Value).GetProfile();
         return Results.Created($"/api/v1/users/{targetId}", await views.Render(contact!));
@@ -110,5 +110,5 @@ internal static class NativeApiConversations
         return await grains.GetGrain<IConversationGrain>(id).Recall(http.User.UserId(), seq) is { } error ? error.ToProblem() : Results.NoContent();
     }
 
-    static IResult UnknownConversation(string id) => DomainError.NotFound($"no conversation '{id}'").ToProblem();
+    static IResult UnknownConversation(string id) => DomainError.NotFound($"no conversation {FreeText.Quote(id)}").ToProblem();
 }

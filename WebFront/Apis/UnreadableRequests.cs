@@ -26,7 +26,7 @@ internal static partial class UnreadableRequests
             && !IsKnownEncoding(charset.Value!))
         {
             await Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
-                detail: $"the charset '{charset.Value}' is not supported; send JSON as UTF-8").ExecuteAsync(http);
+                detail: $"the charset {Grains.FreeText.Quote(charset.Value)} is not supported; send JSON as UTF-8").ExecuteAsync(http);
             return;
         }
         await next(http);

@@ -15,7 +15,7 @@ internal sealed partial class ChatHub
 
     public async Task<CallDto> StartCall(string conversationId, string media)
     {
-        if (!Grains.Chat.ConversationIds.TryParse(conversationId, out _, out _)) throw new HubException($"invalid: unknown conversation '{conversationId}'");
+        if (!Grains.Chat.ConversationIds.TryParse(conversationId, out _, out _)) throw new HubException($"invalid: unknown conversation {Grains.FreeText.Quote(conversationId)}");
         return InCall(await grains.GetGrain<IConversationCallsGrain>(conversationId).Start(UserId, CallConnection(), media));
     }
 

@@ -101,7 +101,7 @@ internal sealed partial class ChatHub(
     {
         var cache = Context.Items.TryGetValue(typeof(ChatHub), out var items) ? (Dictionary<string, IConversationGrain>)items! : null;
         if (conversationId is not null && cache?.TryGetValue(conversationId, out var known) == true) return known;
-        if (!ConversationIds.TryParse(conversationId, out _, out _)) throw new HubException($"unknown conversation '{conversationId}'");
+        if (!ConversationIds.TryParse(conversationId, out _, out _)) throw new HubException($"unknown conversation {FreeText.Quote(conversationId)}");
         var conversation = grains.GetGrain<IConversationGrain>(conversationId!);
         if (cache is null) Context.Items[typeof(ChatHub)] = cache = [];
         if (cache.Count >= MaxRememberedConversations) cache.Clear();

@@ -9,6 +9,8 @@ public sealed class AccountRuleTests
     [InlineData("alice")]
     [InlineData("Émile_99")]
     [InlineData("李雷")]
+    [InlineData("\U0001F469\u200D\U0001F469\u200D\U0001F467")] // joined by zero-width joiners
+    [InlineData("\u0645\u0631\u062D\u0628\u0627")]
     public void Usernames_people_use_are_accepted(string name) => Assert.Null(AccountRules.CheckUsername(name));
 
     [Theory]
@@ -20,8 +22,18 @@ public sealed class AccountRuleTests
     [InlineData("me@example", "must not contain / \\ @ : or %")]
     [InlineData("x:y", "must not contain / \\ @ : or %")]
     [InlineData("abcdefghijklmnopqrstuvwxyz0123456", "at most 32")]
+    [InlineData("abc\u202Egnp.exe", "invisible or text-direction characters")]
+    [InlineData("alice\u200B", "invisible or text-direction characters")]
+    [InlineData("a\uFEFFb", "invisible or text-direction characters")]
+    [InlineData("\u2066bob\u2069", "invisible or text-direction characters")]
     public void Usernames_that_would_break_routes_or_lookups_are_refused(string name, string reason) =>
         Assert.Contains(reason, AccountRules.CheckUsername(name)!.Message);
+
+    [Theory]
+    [InlineData("Alice \u202Egnp.exe")]
+    [InlineData("Alice\u200B")]
+    public void Display_names_hide_no_characters_either(string name) =>
+        Assert.Contains("invisible or text-direction characters", AccountRules.CheckDisplayName(name)!.Message);
 
     [Theory]
     [InlineData("12345", false)]
