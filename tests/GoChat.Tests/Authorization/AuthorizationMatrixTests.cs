@@ -90,6 +90,7 @@ public sealed class AuthorizationMatrixTests(MatrixScene scene, ITestOutputHelpe
         new("hub MarkRead {group} 1",                                                             Unauth,   Forbidden, Ok,        Ok,        Ok),
         new("hub Typing {group}",                                                                 Unauth,   Forbidden, Ok,        Ok,        Ok),
         new("hub Typing {direct}",                                                                Unauth,   Forbidden, Ok,        Forbidden, Ok),
+        // (nothing streams here: who may stop a streaming bot reply, the asker and the group's owner and admins, is BotReplyTests')
         new("hub StopReply {group} {memberGroupSeq}",                                             Unauth,   Forbidden, Invalid,   Invalid,   Invalid),
         new("hub StartCall {group} audio",                                                        Unauth,   Forbidden, Ok,        Ok,        Ok),
         new("hub StartCall {direct} audio",                                                       Unauth,   Forbidden, Ok,        Forbidden, Ok),
