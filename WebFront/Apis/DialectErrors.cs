@@ -71,7 +71,9 @@ internal static class DialectErrors
             ? $"this route does not take {http.Request.Method}; it takes {allow}"
             : $"this route does not take {http.Request.Method}",
         StatusCodes.Status415UnsupportedMediaType => "send the request body as JSON (Content-Type: application/json)",
-        StatusCodes.Status413PayloadTooLarge => "the request body is too large",
+        StatusCodes.Status413PayloadTooLarge => http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } max
+            ? $"the request body is too large: this route accepts at most {max} bytes"
+            : "the request body is too large",
         StatusCodes.Status401Unauthorized => "a token is required",
         StatusCodes.Status403Forbidden => "you may not do this",
         var status when status >= 500 => "the server could not complete this request",

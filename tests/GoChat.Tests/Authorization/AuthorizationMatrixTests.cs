@@ -13,7 +13,7 @@ namespace GoChat.Tests.Authorization;
 
 /// <summary>
 /// Who may do what to a conversation, group, message, media, video or comment, in every dialect,
-/// over the hub and the ginchat sockets (docs/testing-security.md). Each row is done by each actor
+/// over the hub and the ginchat sockets (docs/security.md, "How it is tested"). Each row is done by each actor
 /// (MatrixScene: the situation's group belongs to the owner, with a group admin and a member; the
 /// direct conversation is the owner's with the member; the outsider is in neither) and must get the
 /// answer in its column. A new route or hub method of these kinds fails

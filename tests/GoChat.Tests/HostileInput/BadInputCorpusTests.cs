@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace GoChat.Tests.HostileInput;
 
 /// <summary>
-/// The bad-input corpus (docs/testing-security.md): every HTTP route of the three dialects, every
+/// The bad-input corpus (docs/security.md, "How it is tested"): every HTTP route of the three dialects, every
 /// hub method and both ginchat sockets, enumerated from the running app (<see cref="ApiSurface"/>),
 /// get input no client should send. Every answer is in its dialect, never a 5xx or a dropped
 /// connection, never a trace of the server's internals; input that must be refused changes nothing.
