@@ -23,7 +23,7 @@ public sealed class AccountScene : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // The export test sends more than one export page (500) from one account, past the default burst.
-        Host = await GoChatHost.StartAsync(null, Logs.AttachTo, "--GoChat:Limits:MessageBurst=1000", "--GoChat:Limits:MessagesPerSecond=1000");
+        Host = await GoChatHost.StartAsync(null, Logs.AttachTo, GoChatHost.RaisedAccountLimits);
         (RootId, RootToken) = await Host.RegisterAsync("root", "root-password");
     }
 

@@ -72,7 +72,7 @@ public sealed class MatrixScene : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // Every cell sets up its own situation (a group, messages, media) as fast as it is answered: the limits are raised.
-        Host = await GoChatHost.StartAsync(settings: [$"--GoChat:DataDir={DataDir}", "--GoChat:Limits:MessagesPerSecond=100000", "--GoChat:Limits:MessageBurst=100000", "--GoChat:Limits:GroupsPerDay=100000", "--GoChat:Limits:UploadsPerHour=100000"]);
+        Host = await GoChatHost.StartAsync(settings: [$"--GoChat:DataDir={DataDir}", .. GoChatHost.RaisedAccountLimits]);
         // The first account of an empty server becomes its administrator: an operator's, so the actors are people.
         await Host.RegisterAsync("operator", Password);
         foreach (var actor in new[] { Actor.Outsider, Actor.Member, Actor.Admin, Actor.Owner })

@@ -42,8 +42,8 @@ public sealed class CorpusScene : IAsyncLifetime
         // Bodies up to 16 MiB reach the routes, so multi-megabyte values meet each route's own rules (the
         // body limit itself, and how each dialect answers it, is tested in Security/AbuseLimitTests);
         // the message limits are raised as the corpus sends as fast as it is answered.
-        Host = await GoChatHost.StartAsync(null, builder => builder.Logging.AddProvider(Logs), $"--GoChat:DataDir={DataDir}",
-            "--GoChat:Limits:RequestBodyBytes=16777216", "--GoChat:Limits:MessagesPerSecond=100000", "--GoChat:Limits:MessageBurst=100000");
+        Host = await GoChatHost.StartAsync(null, builder => builder.Logging.AddProvider(Logs), [$"--GoChat:DataDir={DataDir}",
+            "--GoChat:Limits:RequestBodyBytes=16777216", .. GoChatHost.RaisedAccountLimits]);
         Surface = await ApiSurface.ReadAsync(Host);
         // The first account of an empty server becomes its administrator: an operator's, so the actors are people.
         await Host.RegisterAsync("operator", Password);

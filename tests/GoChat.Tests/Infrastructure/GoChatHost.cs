@@ -29,6 +29,16 @@ public sealed class GoChatHost : IAsyncDisposable
         BaseAddress = new Uri(app.Urls.First());
     }
 
+    /// <summary>
+    /// Per-account limits (GoChat:Limits) raised past anything a test does, for a test that drives one
+    /// account harder than a person would (the limits themselves are tested in Security/AbuseLimitTests).
+    /// </summary>
+    public static readonly string[] RaisedAccountLimits =
+    [
+        "--GoChat:Limits:MessagesPerSecond=100000", "--GoChat:Limits:MessageBurst=100000",
+        "--GoChat:Limits:GroupsPerDay=100000", "--GoChat:Limits:UploadsPerHour=100000",
+    ];
+
     /// <summary>Starts a host over a new database, or over <paramref name="connectionString"/> to restart on existing data.</summary>
     public static Task<GoChatHost> StartAsync(string? connectionString = null, params string[] settings) =>
         StartAsync(connectionString, null, settings);
