@@ -147,10 +147,10 @@ public static class CallPage
     }
 
     /// <summary>
-    /// The type of the local and remote candidates of each connected pair (getStats: the transport's
-    /// selected pair), and the local one's address (a remote peer-reflexive candidate shows none).
+    /// The type and address of the local and remote candidates of each connected pair (getStats:
+    /// the transport's selected pair).
     /// </summary>
-    public static async Task<IReadOnlyList<(string Local, string Remote, string LocalAddress)>> SelectedPairsAsync(this ChatPage page)
+    public static async Task<IReadOnlyList<(string Local, string Remote, string LocalAddress, string RemoteAddress)>> SelectedPairsAsync(this ChatPage page)
     {
         var json = await page.Page.EvaluateAsync<JsonElement>("""
             async () => {
@@ -162,13 +162,37 @@ public static class CallPage
                   if (t.type !== 'transport' || !t.selectedCandidatePairId) return;
                   const pair = stats.get(t.selectedCandidatePairId);
                   const local = stats.get(pair.localCandidateId), remote = stats.get(pair.remoteCandidateId);
-                  pairs.push({ local: local.candidateType, remote: remote.candidateType, localAddress: local.address || local.ip || '' });
+                  pairs.push({ local: local.candidateType, remote: remote.candidateType,
+                    localAddress: local.address || local.ip || '', remoteAddress: remote.address || remote.ip || '' });
                 });
               }
               return pairs;
             }
             """);
-        return json.EnumerateArray().Select(p => (p.GetProperty("local").GetString()!, p.GetProperty("remote").GetString()!, p.GetProperty("localAddress").GetString()!)).ToList();
+        return json.EnumerateArray().Select(p => (p.GetProperty("local").GetString()!, p.GetProperty("remote").GetString()!,
+            p.GetProperty("localAddress").GetString()!, p.GetProperty("remoteAddress").GetString()!)).ToList();
+    }
+
+    /// <summary>
+    /// Media never left this machine: every selected pair is host to host (or to a peer-reflexive
+    /// candidate, which a browser only learns from a packet that reached it) and its addresses are
+    /// this machine's own. Not "127.0.0.1 on both ends": remote candidates of other addresses never
+    /// reach the browser, but Chromium still pairs its own non-loopback host candidate with the
+    /// peer's 127.0.0.1, and as the controlling side may keep that pair once nominated (seen in CI:
+    /// 192.0.2.2 to 127.0.0.1); a packet between two local addresses still travels over loopback.
+    /// </summary>
+    public static async Task ExpectMediaStaysOnThisMachineAsync(this ChatPage page)
+    {
+        var own = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address.ToString()).ToHashSet();
+        var pairs = await page.SelectedPairsAsync();
+        Assert.NotEmpty(pairs);
+        foreach (var pair in pairs)
+        {
+            Assert.True(pair.Local == "host" && pair.Remote is "host" or "prflx", $"{page.Who}: selected pair {pair} is not host to host");
+            Assert.True(own.Contains(pair.LocalAddress), $"{page.Who}: local address of {pair} is not this machine's");
+            Assert.True(pair.Remote == "prflx" || pair.RemoteAddress == "127.0.0.1", $"{page.Who}: remote address of {pair} is not loopback");
+        }
     }
 
     public static async Task HangUpAsync(this ChatPage page)
