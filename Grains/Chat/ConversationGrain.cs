@@ -127,12 +127,22 @@ public sealed partial class ConversationGrain(
         if (!await IsMember(userId)) return NotAllowed();
         if (seq < 0) return DomainError.Invalid("seq must be >= 0");
         seq = Math.Min(seq, _lastSeq);
+        if (_readSeqs.TryGetValue(userId, out var stored) && seq <= stored) return null;
         await RecordDirectMembers();
-        await conversations.MarkRead(Id, userId, seq);
-        if (_direct is { } pair)
+        var moved = await conversations.MarkRead(Id, userId, seq);
+        _readSeqs[userId] = Math.Max(seq, _readSeqs.GetValueOrDefault(userId));
+        if (moved && _direct is { } pair)
             await grains.ToUser(userId == pair.Lo ? pair.Hi : pair.Lo, new MessagesRead(Id, userId, seq));
         return null;
     }
+
+    /// <summary>
+    /// Per member, the read seq this activation knows is stored. A mark that does not move it
+    /// forward writes nothing and tells nobody, so a client repeating one cannot turn reads into
+    /// database writes and events for the other member: the writes a member can cause are bounded
+    /// by the messages there are to read.
+    /// </summary>
+    readonly Dictionary<long, long> _readSeqs = [];
 
     public async Task<Result<ChatMessage>> Edit(long callerId, long seq, string text)
     {
@@ -171,9 +181,20 @@ public sealed partial class ConversationGrain(
     public async Task<DomainError?> Typing(long userId)
     {
         if (!await IsMember(userId)) return NotAllowed();
+        var now = Environment.TickCount64;
+        if (_typedAt.TryGetValue(userId, out var last) && now - last < TypingEveryMs) return null;
+        _typedAt[userId] = now;
         await Publish(new UserTyping(Id, userId), userId, includeSender: false);
         return null;
     }
+
+    /// <summary>
+    /// One typing signal per member per second is passed on; more are answered and dropped (a
+    /// typing indicator lasts seconds, the web client signals every 3 s), so a client cannot flood
+    /// the other members with events.
+    /// </summary>
+    const long TypingEveryMs = 1000;
+    readonly Dictionary<long, long> _typedAt = [];
 
     /// <summary>
     /// Direct: to each participant's user route. Group: once to the group's route. One-way calls:

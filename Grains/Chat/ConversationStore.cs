@@ -53,13 +53,14 @@ public sealed class ConversationStore(NpgsqlDataSource db)
     }
 
     /// <summary>Moves a read position forward (never back).</summary>
-    public async Task MarkRead(string conversationId, long userId, long seq)
+    /// <summary>Moves a member's read seq forward to <paramref name="seq"/>; false when it was there already (nothing written).</summary>
+    public async Task<bool> MarkRead(string conversationId, long userId, long seq)
     {
         await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync("""
-            UPDATE conversation_members SET read_seq = greatest(read_seq, @seq)
-            WHERE user_id = @userId AND conversation_id = @conversationId
-            """, new { conversationId, userId, seq });
+        return await connection.ExecuteAsync("""
+            UPDATE conversation_members SET read_seq = @seq
+            WHERE user_id = @userId AND conversation_id = @conversationId AND read_seq < @seq
+            """, new { conversationId, userId, seq }) > 0;
     }
 
     /// <summary>A user's conversations, most recent activity first (conversations without messages by when they were joined).</summary>

@@ -123,6 +123,34 @@ public sealed class MessagingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_read_mark_that_moves_nothing_writes_nothing_and_tells_nobody()
+    {
+        var (aliceId, alice) = await _host.RegisterAsync("alice");
+        var (bobId, bob) = await _host.RegisterAsync("bob");
+        var conversation = Direct(aliceId, bobId);
+        await using var aliceHub = await ChatClient.ConnectAsync(_host, alice);
+        for (var i = 0; i < 3; i++) await aliceHub.Send(conversation, $"r{i}", $"read me {i}");
+        await using var bobHub = await ChatClient.ConnectAsync(_host, bob);
+        await bobHub.Connection.InvokeAsync("MarkRead", conversation, 2L);
+        await aliceHub.WaitFor("read", 1);
+        var rowVersion = $"SELECT xmin::text FROM conversation_members WHERE conversation_id = '{conversation}' AND user_id = {bobId}";
+        var written = await Sql.ScalarAsync<string>(_host.ConnectionString, rowVersion);
+
+        // A client repeating a mark, or marking an older seq, over the hub and the API.
+        for (var i = 0; i < 50; i++) await bobHub.Connection.InvokeAsync("MarkRead", conversation, i % 2 == 0 ? 2L : 1L);
+        using var bobHttp = _host.Client(bob);
+        Assert.Equal(HttpStatusCode.NoContent, (await bobHttp.PostAsJsonAsync($"/api/v1/conversations/{conversation}/read", new { seq = 2 })).StatusCode);
+
+        Assert.Equal(written, await Sql.ScalarAsync<string>(_host.ConnectionString, rowVersion));
+        await bobHub.Connection.InvokeAsync("MarkRead", conversation, 3L);
+        var reads = await aliceHub.WaitFor("read", 2);
+        Assert.Equal([2L, 3L], reads.Select(r => r.GetProperty("seq").GetInt64()));
+        await Task.Delay(200);
+        Assert.Equal(2, aliceHub.Events("read").Count);
+        Assert.NotEqual(written, await Sql.ScalarAsync<string>(_host.ConnectionString, rowVersion));
+    }
+
+    [Fact]
     public async Task Non_members_are_refused_by_the_hub_and_the_API()
     {
         var (aliceId, alice) = await _host.RegisterAsync("alice");

@@ -70,4 +70,26 @@ public sealed class PresenceAndTypingTests
         await using var malloryHub = await ChatClient.ConnectAsync(host, mallory);
         await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => malloryHub.Connection.InvokeAsync("Typing", conversation));
     }
+
+    [Fact]
+    public async Task A_member_typing_in_a_burst_reaches_the_others_once_a_second()
+    {
+        await using var host = await GoChatHost.StartAsync();
+        var (aliceId, alice) = await host.RegisterAsync("alice");
+        var (bobId, bob) = await host.RegisterAsync("bob");
+        var conversation = $"d:{Math.Min(aliceId, bobId)}:{Math.Max(aliceId, bobId)}";
+        await using var aliceHub = await ChatClient.ConnectAsync(host, alice);
+        await using var bobHub = await ChatClient.ConnectAsync(host, bob);
+
+        var burst = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 40; i++) await aliceHub.Connection.InvokeAsync("Typing", conversation);
+        await bobHub.WaitFor("typing", 1);
+        await Task.Delay(300);
+        // One per second passed on: the burst takes well under a second here, so exactly one.
+        Assert.InRange(bobHub.Events("typing").Count, 1, 1 + (int)(burst.ElapsedMilliseconds / 1000));
+
+        await Task.Delay(1100);
+        await aliceHub.Connection.InvokeAsync("Typing", conversation);
+        await bobHub.WaitFor("typing", bobHub.Events("typing").Count + 1);
+    }
 }
