@@ -2,6 +2,7 @@
 // the page, with fetch and the SignalR connection answered here instead of over the network.
 import type { HubEventName, HubEvents } from '../src/lib/events'
 import type { AdminUser, Conversation, Group, Message, SendRequest, User } from '../src/lib/types'
+import { FakeAccount, problem } from './fakeAccount'
 
 export function user(id: number, name: string): User {
   return { id, username: name.toLowerCase(), displayName: name, avatarUrl: null, signature: null, online: true, isBot: false }
@@ -15,6 +16,7 @@ export class FakeServer {
   /** Every request, as 'GET /api/v1/...'. */
   readonly requests: string[] = []
   readonly connection = new FakeConnection(this)
+  readonly account = new FakeAccount(this)
 
   constructor(readonly me: User) {}
 
@@ -42,6 +44,10 @@ export class FakeServer {
     this.requests.push(`${method} ${url.pathname}${url.search}`)
     const path = decodeURIComponent(url.pathname)
     const query = url.searchParams
+    const token = (init?.headers as Record<string, string> | undefined)?.Authorization?.replace(/^Bearer /, '')
+    if (token && this.account.revoked.has(token)) return problem(401, 'the token was revoked')
+    const answer = await this.account.answer(method, path, typeof init?.body === 'string' ? JSON.parse(init.body) : undefined, token)
+    if (answer) return answer
     let m: RegExpMatchArray | null
     if (method === 'GET' && path === '/api/v1/contacts') return json(this.contacts)
     if (method === 'GET' && path === '/api/v1/conversations') return json(this.conversations)
@@ -82,6 +88,12 @@ export class FakeConnection {
   serverTimeoutInMilliseconds = 0
   keepAliveIntervalInMilliseconds = 0
   private readonly handlers = new Map<string, Set<Handler>>()
+  private readonly closed = new Set<(error?: Error) => void>()
+  /** The link's accessTokenFactory, when the test's SignalR mock hands it over; the token of the open connection. */
+  tokenFactory: (() => string) | null = null
+  token: string | null = null
+  /** The token each successful start used. */
+  readonly startedWith: string[] = []
 
   constructor(private readonly server: FakeServer) {}
 
@@ -100,14 +112,28 @@ export class FakeConnection {
 
   onreconnecting() {}
   onreconnected() {}
-  onclose() {}
+  onclose(handler: (error?: Error) => void) {
+    this.closed.add(handler)
+  }
 
+  /** Negotiation refuses a revoked token (401), as the hub does. */
   async start() {
+    const token = this.tokenFactory?.() ?? null
+    if (token && this.server.account.revoked.has(token)) throw new Error('Failed to complete negotiation with the server: Error: Unauthorized: Status code \'401\'')
+    this.token = token
+    if (token) this.startedWith.push(token)
     this.state = 'Connected'
   }
 
   async stop() {
     this.state = 'Disconnected'
+  }
+
+  /** The server aborts the connection (its token was revoked): the client sees it close. */
+  serverClose() {
+    this.state = 'Disconnected'
+    this.token = null
+    for (const handler of this.closed) handler(new Error('Server timeout elapsed without receiving a message from the server.'))
   }
 
   async invoke(method: string, ...args: unknown[]): Promise<unknown> {

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { useAccount } from '../src/stores/account'
 import { useAdmin } from '../src/stores/admin'
 import { useChat } from '../src/stores/chat'
 import { useConversations } from '../src/stores/conversations'
@@ -96,6 +97,8 @@ describe('signing out', () => {
     await usePeople().user(99)
     await useAdmin().find('p')
     await useAdmin().resetPassword(pia.id)
+    server.account.signIn('Mozilla/5.0 (Android 15; Mobile) Firefox/140.0')
+    await useAccount().loadSessions()
     const during = snapshot(pinia)
     for (const [store, state] of Object.entries(during))
       if (Object.keys(state as object).length) expect.soft(state, `${store} was used`).not.toEqual(before[store])

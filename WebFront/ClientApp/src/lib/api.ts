@@ -2,6 +2,8 @@
 
 let currentToken: string | null = null
 const unauthorized = new Set<() => void>()
+/** The request answering the caller's replacement token, while it is under way (see `replacingToken`). */
+let replacement: Promise<unknown> | null = null
 
 export function setToken(token: string | null): void {
   currentToken = token
@@ -14,6 +16,24 @@ export function token(): string | null {
 /** Adds what to do when the server says the token no longer works (logged out elsewhere, expired). */
 export function whenUnauthorized(handler: () => void): void {
   unauthorized.add(handler)
+}
+
+/** This page ended its own token (it ended its session, or deleted the account): as a 401 would say. */
+export function tokenEnded(): void {
+  for (const handler of unauthorized) handler()
+}
+
+/**
+ * Runs work that swaps the token for the replacement the server answers (a password change). The
+ * server revokes the old token as it answers, so a request sent with the old one meanwhile may get
+ * 401: that is no sign-out once the replacement has arrived.
+ */
+export function replacingToken<T>(work: () => Promise<T>): Promise<T> {
+  const run = work()
+  replacement = run
+  const done = () => { if (replacement === run) replacement = null }
+  run.then(done, done)
+  return run
 }
 
 export class ApiError extends Error {
@@ -33,9 +53,11 @@ async function problemText(response: Response): Promise<string> {
   return `${response.status} ${response.statusText || 'request failed'}`
 }
 
-export async function request(method: string, path: string, body?: unknown, init?: { auth?: boolean }): Promise<Response> {
+/** `replaces`: this request answers the replacement token (it must not wait for itself on a 401). */
+export async function request(method: string, path: string, body?: unknown, init?: { auth?: boolean; replaces?: boolean }): Promise<Response> {
   const headers: Record<string, string> = {}
-  if (currentToken && init?.auth !== false) headers.Authorization = `Bearer ${currentToken}`
+  const used = init?.auth !== false ? currentToken : null
+  if (used) headers.Authorization = `Bearer ${used}`
   let payload: BodyInit | undefined
   if (body instanceof FormData) payload = body
   else if (body !== undefined) {
@@ -50,13 +72,19 @@ export async function request(method: string, path: string, body?: unknown, init
   }
   if (!response.ok) {
     const text = await problemText(response)
-    if (response.status === 401 && currentToken && init?.auth !== false) for (const handler of unauthorized) handler()
+    if (response.status === 401 && used) await refused(used, init?.replaces === true)
     throw new ApiError(response.status, text)
   }
   return response
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, init?: { auth?: boolean }): Promise<T> {
+/** A 401 for `used`: signs out, unless that token has been replaced (or is being replaced) meanwhile. */
+async function refused(used: string, replaces: boolean) {
+  if (replacement && !replaces) await replacement.catch(() => {})
+  if (currentToken === used) tokenEnded()
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, init?: { auth?: boolean; replaces?: boolean }): Promise<T> {
   const response = await request(method, path, body, init)
   if (response.status === 204) return undefined as T
   return (await response.json()) as T

@@ -42,3 +42,19 @@ export function dayLabel(iso: string): string {
   if (d.toDateString() === yesterday.toDateString()) return 'Yesterday'
   return d.toLocaleDateString([], { weekday: 'short', month: 'short', day: 'numeric', year: d.getFullYear() === today.getFullYear() ? undefined : 'numeric' })
 }
+
+const browsers: [RegExp, string][] = [[/Edg\//, 'Edge'], [/OPR\//, 'Opera'], [/Firefox\//, 'Firefox'], [/Chrom(e|ium)\//, 'Chrome'], [/Safari\//, 'Safari']]
+const systems: [RegExp, string][] = [[/Android/, 'Android'], [/iPhone|iPad|iPod/, 'iOS'], [/CrOS/, 'ChromeOS'], [/Windows/, 'Windows'], [/Mac OS X|Macintosh/, 'macOS'], [/Linux/, 'Linux']]
+
+/** A session's device in words ("Firefox on Linux") from its user agent; anything else as it came. */
+export function deviceOf(userAgent: string): string {
+  const browser = browsers.find(([p]) => p.test(userAgent))?.[1]
+  const system = systems.find(([p]) => p.test(userAgent))?.[1]
+  if (browser && system) return `${browser} on ${system}`
+  return browser ?? system ?? (userAgent.trim() || 'Unknown device')
+}
+
+/** A moment with its date and time, for lists where "today" is not enough (sessions). */
+export function dateTime(iso: string): string {
+  return new Date(iso).toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+}

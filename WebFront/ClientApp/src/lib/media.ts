@@ -26,7 +26,17 @@ export function needsAuth(url: string): boolean {
 }
 
 export async function download(url: string, name: string): Promise<void> {
-  const href = await objectUrl(url)
+  saveAs(await objectUrl(url), name)
+}
+
+/** Offers bytes already fetched (with the token) as a download named `name`; the object URL is freed after. */
+export function saveBlob(blob: Blob, name: string): void {
+  const href = URL.createObjectURL(blob)
+  saveAs(href, name)
+  setTimeout(() => URL.revokeObjectURL(href), 60_000)
+}
+
+function saveAs(href: string, name: string) {
   const a = document.createElement('a')
   a.href = href
   a.download = name

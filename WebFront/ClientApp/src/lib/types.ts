@@ -108,6 +108,17 @@ export interface Session {
   user: User
 }
 
+/** One sign-in of your account (GET /api/v1/users/me/sessions); `current` is this page's. */
+export interface SignedInSession {
+  id: string
+  createdAt: string
+  lastSeenAt: string
+  expiresAt: string
+  userAgent: string
+  address: string
+  current: boolean
+}
+
 /** A message as the client shows it: a server message, or one of ours still on its way. */
 export interface ChatItem extends Message {
   state: 'sending' | 'sent' | 'failed'

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { watch } from 'vue'
 import { whenUnauthorized } from '../lib/api'
+import { useAccount } from './account'
 import { useAdmin } from './admin'
 import { useCalls } from './calls'
 import { useConversations } from './conversations'
@@ -23,6 +24,7 @@ export const useChat = defineStore('chat', () => {
   const typing = useTyping()
   const calls = useCalls()
   const admin = useAdmin()
+  const account = useAccount()
 
   link.onSync(async (list, reason) => {
     for (const id of conversations.applySync(list)) messages.forget(id)
@@ -67,6 +69,7 @@ export const useChat = defineStore('chat', () => {
     typing.reset()
     calls.reset()
     admin.reset()
+    account.reset()
   }
 
   return { start, open, stop }

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { api, get, patch, post, setToken } from '../lib/api'
+import { api, get, patch, post, replacingToken, setToken } from '../lib/api'
 import { clearMediaCache } from '../lib/media'
 import type { Session, User } from '../lib/types'
 
@@ -10,6 +10,8 @@ const storageKey = 'gochat.session'
 export const useSession = defineStore('session', () => {
   const user = ref<User | null>(null)
   const tokenValue = ref<string | null>(null)
+  /** Why this page was signed out, for the login page to say once (the account was deleted, say). */
+  const notice = ref('')
 
   const saved = localStorage.getItem(storageKey)
   if (saved) {
@@ -28,6 +30,7 @@ export const useSession = defineStore('session', () => {
   const signedIn = computed(() => tokenValue.value !== null && user.value !== null)
 
   function adopt(s: Session) {
+    notice.value = ''
     user.value = s.user
     tokenValue.value = s.token
     setToken(s.token)
@@ -68,9 +71,19 @@ export const useSession = defineStore('session', () => {
     setUser(await patch<User>('/api/v1/users/me', changes))
   }
 
-  /** POST /api/v1/users/me/password: your other sessions end; this one goes on with the token it answers. */
+  /**
+   * POST /api/v1/users/me/password: your other sessions end; this one goes on with the token it
+   * answers (the hub link, closed by the server with the old token, reconnects with it).
+   */
   async function changePassword(currentPassword: string, newPassword: string) {
-    adopt(await post<Session>('/api/v1/users/me/password', { currentPassword, newPassword }))
+    await replacingToken(async () =>
+      adopt(await api<Session>('POST', '/api/v1/users/me/password', { currentPassword, newPassword }, { replaces: true })))
+  }
+
+  /** The server has ended this page's token at its own request: forget it, and say why on the login page. */
+  function signedOut(why: string) {
+    forget()
+    notice.value = why
   }
 
   async function logout() {
@@ -90,5 +103,5 @@ export const useSession = defineStore('session', () => {
     clearMediaCache()
   }
 
-  return { user, token: tokenValue, signedIn, login, register, adoptToken, refresh, updateProfile, changePassword, logout, forget }
+  return { user, token: tokenValue, signedIn, notice, login, register, adoptToken, refresh, updateProfile, changePassword, signedOut, logout, forget }
 })
