@@ -1,7 +1,8 @@
-// The media of one call on this page: the camera and microphone, and one RTCPeerConnection per
-// other participant (a full mesh), each negotiated with the perfect negotiation pattern (roles in
-// negotiation.ts). Signals go out through `send` and come in through `receive`; the hub carries
-// them (docs/calls.md).
+// The media of one call on this page: one RTCPeerConnection per other participant (a full mesh),
+// each negotiated with the perfect negotiation pattern (roles in negotiation.ts), carrying what
+// callDevices.ts captures. Signals go out through `send` and come in through `receive`; the hub
+// carries them (docs/calls.md).
+import { CallDevices, capVideoBitrates } from './callDevices'
 import type { CallMedia, CallSignal } from './callTypes'
 import { isPolite, offerCollides, onDescription, restartsIce, videoBitrateCap } from './negotiation'
 
@@ -41,13 +42,10 @@ const disconnectedGraceMs = 4000
 const offerRetryMs = 8000
 
 export class CallMesh {
-  /** Microphone and camera, as captured; an empty stream when neither could be opened. */
-  local: MediaStream | null = null
-  screen: MediaStream | null = null
-  /** Why this page sends less than asked (no camera, no microphone), in words for the person. */
+  /** Camera, microphone and screen: what this page sends, and the controls for it. */
+  readonly devices: CallDevices
+  /** Why this page sends less than asked (no camera, no microphone) or cannot connect, in words for the person. */
   notice: string | null = null
-  muted = false
-  cameraOff: boolean
   readonly peers = new Map<number, Peer>()
   private servers: RTCIceServer[] = []
   private closed = false
@@ -56,37 +54,23 @@ export class CallMesh {
   private ready: Promise<void>
   private started!: () => void
 
-  constructor(private readonly me: number, private readonly media: CallMedia, private readonly links: MeshLinks) {
-    this.cameraOff = media === 'audio'
+  constructor(private readonly me: number, media: CallMedia, private readonly links: MeshLinks) {
+    this.devices = new CallDevices(media, {
+      sending: () => [...this.peers.values()].filter(p => p.tracksAdded).map(p => p.pc),
+      notify: notice => { this.notice = notice },
+      changed: () => links.changed(),
+    })
     this.watchdog = window.setInterval(() => this.resendStaleOffers(), 2000)
     this.ready = new Promise(resolve => { this.started = resolve })
   }
 
   /** Opens the devices and fetches the ICE servers; a missing or refused camera falls back to audio only. */
   async start(): Promise<void> {
-    const [servers, local] = await Promise.all([this.links.iceServers().catch(() => []), this.openDevices()])
+    const [servers, local] = await Promise.all([this.links.iceServers().catch(() => []), this.devices.capture()])
     this.servers = servers
-    this.local = local
+    this.devices.local = local
     this.started()
     this.links.changed()
-  }
-
-  private async openDevices(): Promise<MediaStream> {
-    const devices = navigator.mediaDevices
-    if (this.media === 'video') {
-      try {
-        return await devices.getUserMedia({ audio: true, video: true })
-      } catch {
-        this.cameraOff = true
-        this.notice = 'Your camera is not available, so you are in this call with audio only.'
-      }
-    }
-    try {
-      return await devices.getUserMedia({ audio: true })
-    } catch {
-      this.notice = 'Your microphone and camera are not available: you can hear and see the others, but they cannot hear or see you.'
-      return new MediaStream()
-    }
   }
 
   /** Starts a connection to a peer already in the call: this page offers (it joined after them). */
@@ -118,57 +102,6 @@ export class CallMesh {
     this.links.changed()
   }
 
-  setMuted(muted: boolean): void {
-    this.muted = muted
-    for (const track of this.local?.getAudioTracks() ?? []) track.enabled = !muted
-    this.links.changed()
-  }
-
-  /** Camera off removes its track from every connection, camera on adds one: both renegotiate. */
-  async setCamera(on: boolean): Promise<void> {
-    if (!this.local) return
-    if (!on) {
-      for (const track of this.local.getVideoTracks()) {
-        for (const peer of this.peers.values()) {
-          const sender = peer.pc.getSenders().find(s => s.track === track)
-          if (sender) peer.pc.removeTrack(sender)
-        }
-        track.stop()
-        this.local.removeTrack(track)
-      }
-      this.cameraOff = true
-    } else if (!this.local.getVideoTracks().length) {
-      const camera = await navigator.mediaDevices.getUserMedia({ video: true })
-      const track = camera.getVideoTracks()[0]
-      this.local.addTrack(track)
-      for (const peer of this.peers.values()) if (peer.tracksAdded) peer.pc.addTrack(track, this.local)
-      this.cameraOff = false
-      this.notice = null
-    }
-    this.links.changed()
-  }
-
-  /** Shares the screen as one more video track on every connection (renegotiation); stopping removes it. */
-  async shareScreen(on: boolean): Promise<void> {
-    if (on && !this.screen) {
-      const screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })
-      const track = screen.getVideoTracks()[0]
-      track.onended = () => { void this.shareScreen(false) }
-      this.screen = screen
-      for (const peer of this.peers.values()) if (peer.tracksAdded) peer.pc.addTrack(track, screen)
-    } else if (!on && this.screen) {
-      for (const track of this.screen.getTracks()) {
-        for (const peer of this.peers.values()) {
-          const sender = peer.pc.getSenders().find(s => s.track === track)
-          if (sender) peer.pc.removeTrack(sender)
-        }
-        track.stop()
-      }
-      this.screen = null
-    }
-    this.links.changed()
-  }
-
   /** What to show of the others: each peer's person stream (audio, camera) and any screen they share. */
   tiles(): RemoteTile[] {
     const tiles: RemoteTile[] = []
@@ -188,9 +121,7 @@ export class CallMesh {
     this.closed = true
     window.clearInterval(this.watchdog)
     for (const id of [...this.peers.keys()]) this.drop(id)
-    for (const track of [...(this.local?.getTracks() ?? []), ...(this.screen?.getTracks() ?? [])]) track.stop()
-    this.local = null
-    this.screen = null
+    this.devices.stop()
   }
 
   private createPeer(id: number, offering: boolean): Peer {
@@ -241,15 +172,10 @@ export class CallMesh {
     return peer
   }
 
-  /** Our tracks on a connection; an offerer with nothing to send still asks to receive, so the offer has media. */
+  /** Our tracks on a connection, once: an offerer adds them at once, an answerer when the first offer comes. */
   private addLocalTracks(peer: Peer): void {
     peer.tracksAdded = true
-    const local = this.local ?? new MediaStream()
-    for (const track of local.getTracks()) peer.pc.addTrack(track, local)
-    if (this.screen) for (const track of this.screen.getTracks()) peer.pc.addTrack(track, this.screen)
-    const kinds = peer.pc.getTransceivers().map(t => t.receiver.track.kind)
-    if (!kinds.includes('audio')) peer.pc.addTransceiver('audio', { direction: 'recvonly' })
-    if (this.media === 'video' && !kinds.includes('video')) peer.pc.addTransceiver('video', { direction: 'recvonly' })
+    this.devices.addTo(peer.pc)
   }
 
   private async handle(peer: Peer, signal: CallSignal): Promise<void> {
@@ -339,15 +265,6 @@ export class CallMesh {
 
   /** Every video sender capped by the mesh's size, so each copy fits beside the others on the uplink. */
   private applyBitrateCaps(): void {
-    const cap = videoBitrateCap(this.peers.size)
-    for (const peer of this.peers.values())
-      for (const sender of peer.pc.getSenders()) {
-        if (sender.track?.kind !== 'video') continue
-        const parameters = sender.getParameters()
-        if (!parameters.encodings?.length) continue
-        if (parameters.encodings.every(e => e.maxBitrate === cap)) continue
-        for (const encoding of parameters.encodings) encoding.maxBitrate = cap
-        void sender.setParameters(parameters).catch(() => {})
-      }
+    capVideoBitrates([...this.peers.values()].map(p => p.pc), videoBitrateCap(this.peers.size))
   }
 }

@@ -1,0 +1,123 @@
+// What this page sends in a call: the camera and microphone as captured, a shared screen, mute, and
+// those tracks on the mesh's connections (turning the camera or the screen on or off renegotiates
+// them). The connections and their negotiation are callMesh.ts's.
+import type { CallMedia } from './callTypes'
+
+/** What the devices need from the mesh: the connections that carry our tracks, a word for the person, and to say something changed. */
+export interface DeviceLinks {
+  /** The connections our tracks were added to; a camera or screen turned on later joins only these. */
+  sending(): Iterable<RTCPeerConnection>
+  notify(notice: string | null): void
+  changed(): void
+}
+
+export class CallDevices {
+  /** Microphone and camera, as captured; an empty stream when neither could be opened. */
+  local: MediaStream | null = null
+  screen: MediaStream | null = null
+  muted = false
+  cameraOff: boolean
+
+  constructor(private readonly media: CallMedia, private readonly links: DeviceLinks) {
+    this.cameraOff = media === 'audio'
+  }
+
+  /** Opens the microphone, and the camera for a video call; a missing or refused camera falls back to audio only. */
+  async capture(): Promise<MediaStream> {
+    const devices = navigator.mediaDevices
+    if (this.media === 'video') {
+      try {
+        return await devices.getUserMedia({ audio: true, video: true })
+      } catch {
+        this.cameraOff = true
+        this.links.notify('Your camera is not available, so you are in this call with audio only.')
+      }
+    }
+    try {
+      return await devices.getUserMedia({ audio: true })
+    } catch {
+      this.links.notify('Your microphone and camera are not available: you can hear and see the others, but they cannot hear or see you.')
+      return new MediaStream()
+    }
+  }
+
+  /** Our tracks on a connection; with nothing to send it still asks to receive, so an offer from it has media. */
+  addTo(pc: RTCPeerConnection): void {
+    const local = this.local ?? new MediaStream()
+    for (const track of local.getTracks()) pc.addTrack(track, local)
+    if (this.screen) for (const track of this.screen.getTracks()) pc.addTrack(track, this.screen)
+    const kinds = pc.getTransceivers().map(t => t.receiver.track.kind)
+    if (!kinds.includes('audio')) pc.addTransceiver('audio', { direction: 'recvonly' })
+    if (this.media === 'video' && !kinds.includes('video')) pc.addTransceiver('video', { direction: 'recvonly' })
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted
+    for (const track of this.local?.getAudioTracks() ?? []) track.enabled = !muted
+    this.links.changed()
+  }
+
+  /** Camera off removes its track from every connection, camera on adds one: both renegotiate. */
+  async setCamera(on: boolean): Promise<void> {
+    if (!this.local) return
+    if (!on) {
+      for (const track of this.local.getVideoTracks()) {
+        this.withdraw(track)
+        this.local.removeTrack(track)
+      }
+      this.cameraOff = true
+    } else if (!this.local.getVideoTracks().length) {
+      const camera = await navigator.mediaDevices.getUserMedia({ video: true })
+      const track = camera.getVideoTracks()[0]
+      this.local.addTrack(track)
+      for (const pc of this.links.sending()) pc.addTrack(track, this.local)
+      this.cameraOff = false
+      this.links.notify(null)
+    }
+    this.links.changed()
+  }
+
+  /** Shares the screen as one more video track on every connection (renegotiation); stopping removes it. */
+  async shareScreen(on: boolean): Promise<void> {
+    if (on && !this.screen) {
+      const screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })
+      const track = screen.getVideoTracks()[0]
+      track.onended = () => { void this.shareScreen(false) }
+      this.screen = screen
+      for (const pc of this.links.sending()) pc.addTrack(track, screen)
+    } else if (!on && this.screen) {
+      for (const track of this.screen.getTracks()) this.withdraw(track)
+      this.screen = null
+    }
+    this.links.changed()
+  }
+
+  /** Stops every track: the camera's light goes out when the call ends for this page. */
+  stop(): void {
+    for (const track of [...(this.local?.getTracks() ?? []), ...(this.screen?.getTracks() ?? [])]) track.stop()
+    this.local = null
+    this.screen = null
+  }
+
+  /** Takes a track off every connection that sends it, then stops it. */
+  private withdraw(track: MediaStreamTrack): void {
+    for (const pc of this.links.sending()) {
+      const sender = pc.getSenders().find(s => s.track === track)
+      if (sender) pc.removeTrack(sender)
+    }
+    track.stop()
+  }
+}
+
+/** Every video sender capped at `cap` bits per second, so each copy of our video fits beside the others on the uplink. */
+export function capVideoBitrates(connections: Iterable<RTCPeerConnection>, cap: number): void {
+  for (const pc of connections)
+    for (const sender of pc.getSenders()) {
+      if (sender.track?.kind !== 'video') continue
+      const parameters = sender.getParameters()
+      if (!parameters.encodings?.length) continue
+      if (parameters.encodings.every(e => e.maxBitrate === cap)) continue
+      for (const encoding of parameters.encodings) encoding.maxBitrate = cap
+      void sender.setParameters(parameters).catch(() => {})
+    }
+}
