@@ -17,13 +17,25 @@ export class CallDevices {
   screen: MediaStream | null = null
   muted = false
   cameraOff: boolean
+  /** Set once the call ends here: a capture still opening then is stopped as it arrives, never sent. */
+  private stopped = false
 
   constructor(private readonly media: CallMedia, private readonly links: DeviceLinks) {
     this.cameraOff = media === 'audio'
   }
 
+  /**
+   * Opens the microphone and camera and keeps them as `local`. The person may hang up while the
+   * browser asks for them: what opens after that is stopped at once, so no camera is left on.
+   */
+  async open(): Promise<void> {
+    const local = await this.capture()
+    if (this.stopped) return stopTracks(local)
+    this.local = local
+  }
+
   /** Opens the microphone, and the camera for a video call; a missing or refused camera falls back to audio only. */
-  async capture(): Promise<MediaStream> {
+  private async capture(): Promise<MediaStream> {
     const devices = navigator.mediaDevices
     if (this.media === 'video') {
       try {
@@ -68,6 +80,7 @@ export class CallDevices {
       this.cameraOff = true
     } else if (!this.local.getVideoTracks().length) {
       const camera = await navigator.mediaDevices.getUserMedia({ video: true })
+      if (this.stopped) return stopTracks(camera)
       const track = camera.getVideoTracks()[0]
       this.local.addTrack(track)
       for (const pc of this.links.sending()) pc.addTrack(track, this.local)
@@ -81,6 +94,7 @@ export class CallDevices {
   async shareScreen(on: boolean): Promise<void> {
     if (on && !this.screen) {
       const screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })
+      if (this.stopped) return stopTracks(screen)
       const track = screen.getVideoTracks()[0]
       track.onended = () => { void this.shareScreen(false) }
       this.screen = screen
@@ -94,7 +108,9 @@ export class CallDevices {
 
   /** Stops every track: the camera's light goes out when the call ends for this page. */
   stop(): void {
-    for (const track of [...(this.local?.getTracks() ?? []), ...(this.screen?.getTracks() ?? [])]) track.stop()
+    this.stopped = true
+    if (this.local) stopTracks(this.local)
+    if (this.screen) stopTracks(this.screen)
     this.local = null
     this.screen = null
   }
@@ -107,6 +123,10 @@ export class CallDevices {
     }
     track.stop()
   }
+}
+
+function stopTracks(stream: MediaStream): void {
+  for (const track of stream.getTracks()) track.stop()
 }
 
 /** Every video sender capped at `cap` bits per second, so each copy of our video fits beside the others on the uplink. */

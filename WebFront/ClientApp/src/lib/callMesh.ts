@@ -66,9 +66,8 @@ export class CallMesh {
 
   /** Opens the devices and fetches the ICE servers; a missing or refused camera falls back to audio only. */
   async start(): Promise<void> {
-    const [servers, local] = await Promise.all([this.links.iceServers().catch(() => []), this.devices.capture()])
+    const [servers] = await Promise.all([this.links.iceServers().catch(() => []), this.devices.open()])
     this.servers = servers
-    this.devices.local = local
     this.started()
     this.links.changed()
   }
