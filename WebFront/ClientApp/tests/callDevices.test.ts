@@ -59,6 +59,41 @@ describe('call devices', () => {
     expect(camera.readyState).toBe('ended')
   })
 
+  test('Muting_while_the_microphone_opens_sends_no_sound_when_it_arrives', async () => {
+    const starting = meshFor('audio').start()
+    mesh.devices.setMuted(true)
+    const [microphone] = await devices.grant()
+    await starting
+    mesh.offerTo(other)
+    expect(mesh.devices.muted).toBe(true)
+    expect(microphone.enabled).toBe(false)
+    expect(sentTo(FakePeerConnection.all[0])).toEqual([{ kind: 'audio', on: false }])
+    mesh.devices.setMuted(false)
+    expect(microphone.enabled).toBe(true)
+  })
+
+  test('Turning_the_camera_off_while_it_opens_sends_no_video_and_turns_the_camera_off_when_it_arrives', async () => {
+    const starting = meshFor('video').start()
+    await mesh.devices.setCamera(false)
+    expect(mesh.devices.cameraOff).toBe(true)
+    const [microphone, camera] = await devices.grant()
+    await starting
+    mesh.offerTo(other)
+    const peer = FakePeerConnection.all[0]
+    expect(camera.readyState).toBe('ended')
+    expect(microphone.readyState).toBe('live')
+    expect(sentTo(peer)).toEqual([{ kind: 'audio', on: true }])
+    expect(peer.received).toEqual(['video'])
+
+    // And it can be turned on again: a fresh camera joins the connection.
+    const turningOn = mesh.devices.setCamera(true)
+    const [again] = await devices.grant()
+    await turningOn
+    expect(mesh.devices.cameraOff).toBe(false)
+    expect(sentTo(peer)).toEqual([{ kind: 'audio', on: true }, { kind: 'video', on: true }])
+    expect(again.readyState).toBe('live')
+  })
+
   test('A_refused_camera_falls_back_to_the_microphone_alone', async () => {
     const starting = meshFor('video').start()
     await devices.refuse()

@@ -31,6 +31,13 @@ export class CallDevices {
   async open(): Promise<void> {
     const local = await this.capture()
     if (this.stopped) return stopTracks(local)
+    // Mute or camera off pressed while they opened holds for them, before any connection takes them.
+    for (const track of local.getAudioTracks()) track.enabled = !this.muted
+    if (this.cameraOff)
+      for (const track of local.getVideoTracks()) {
+        local.removeTrack(track)
+        track.stop()
+      }
     this.local = local
   }
 
@@ -69,21 +76,24 @@ export class CallDevices {
     this.links.changed()
   }
 
-  /** Camera off removes its track from every connection, camera on adds one: both renegotiate. */
+  /**
+   * Camera off removes its track from every connection, camera on adds one: both renegotiate. Off
+   * while the devices still open is kept, and open() leaves the camera off when it arrives.
+   */
   async setCamera(on: boolean): Promise<void> {
-    if (!this.local) return
+    const local = this.local
     if (!on) {
-      for (const track of this.local.getVideoTracks()) {
+      for (const track of local?.getVideoTracks() ?? []) {
         this.withdraw(track)
-        this.local.removeTrack(track)
+        local?.removeTrack(track)
       }
       this.cameraOff = true
-    } else if (!this.local.getVideoTracks().length) {
+    } else if (local && !local.getVideoTracks().length) {
       const camera = await navigator.mediaDevices.getUserMedia({ video: true })
       if (this.stopped) return stopTracks(camera)
       const track = camera.getVideoTracks()[0]
-      this.local.addTrack(track)
-      for (const pc of this.links.sending()) pc.addTrack(track, this.local)
+      local.addTrack(track)
+      for (const pc of this.links.sending()) pc.addTrack(track, local)
       this.cameraOff = false
       this.links.notify(null)
     }
