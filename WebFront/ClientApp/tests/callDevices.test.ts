@@ -94,6 +94,48 @@ describe('call devices', () => {
     expect(again.readyState).toBe('live')
   })
 
+  test('Camera_on_pressed_twice_while_it_opens_opens_one_camera_and_off_meanwhile_stops_it_on_arrival', async () => {
+    const starting = meshFor('audio').start()
+    await devices.grant()
+    await starting
+    mesh.offerTo(other)
+    const first = mesh.devices.setCamera(true)
+    const second = mesh.devices.setCamera(true)
+    expect(devices.pending.length).toBe(1)
+    const [camera] = await devices.grant()
+    await Promise.all([first, second])
+    expect(sentTo(FakePeerConnection.all[0])).toEqual([{ kind: 'audio', on: true }, { kind: 'video', on: true }])
+
+    await mesh.devices.setCamera(false)
+    expect(camera.readyState).toBe('ended')
+    const turningOn = mesh.devices.setCamera(true)
+    await mesh.devices.setCamera(false)
+    const [late] = await devices.grant()
+    await turningOn
+    expect(late.readyState).toBe('ended')
+    expect(mesh.devices.cameraOff).toBe(true)
+  })
+
+  test('Share_screen_pressed_twice_while_it_opens_shares_one_screen_and_stop_meanwhile_stops_it_on_arrival', async () => {
+    const starting = meshFor('audio').start()
+    await devices.grant()
+    await starting
+    const first = mesh.devices.shareScreen(true)
+    const second = mesh.devices.shareScreen(true)
+    expect(devices.pending.length).toBe(1)
+    const [screen] = await devices.grant()
+    await Promise.all([first, second])
+    expect(mesh.devices.screen?.getTracks()).toEqual([screen])
+
+    await mesh.devices.shareScreen(false)
+    const sharing = mesh.devices.shareScreen(true)
+    await mesh.devices.shareScreen(false)
+    const [late] = await devices.grant()
+    await sharing
+    expect(late.readyState).toBe('ended')
+    expect(mesh.devices.screen).toBeNull()
+  })
+
   test('A_refused_camera_falls_back_to_the_microphone_alone', async () => {
     const starting = meshFor('video').start()
     await devices.refuse()

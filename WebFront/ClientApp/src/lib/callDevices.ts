@@ -78,43 +78,67 @@ export class CallDevices {
 
   /**
    * Camera off removes its track from every connection, camera on adds one: both renegotiate. Off
-   * while the devices still open is kept, and open() leaves the camera off when it arrives.
+   * while the devices still open is kept, and open() leaves the camera off when it arrives. One
+   * camera request at a time: a second press while the browser asks waits for the first (else two
+   * cameras open and one is dropped still running), and off pressed meanwhile stops it on arrival.
    */
   async setCamera(on: boolean): Promise<void> {
     const local = this.local
     if (!on) {
+      this.offPresses.camera++
       for (const track of local?.getVideoTracks() ?? []) {
         this.withdraw(track)
         local?.removeTrack(track)
       }
       this.cameraOff = true
     } else if (local && !local.getVideoTracks().length) {
-      const camera = await navigator.mediaDevices.getUserMedia({ video: true })
-      if (this.stopped) return stopTracks(camera)
-      const track = camera.getVideoTracks()[0]
-      local.addTrack(track)
-      for (const pc of this.links.sending()) pc.addTrack(track, local)
-      this.cameraOff = false
-      this.links.notify(null)
+      await (this.opening.camera ??= this.addCamera(local).finally(() => { this.opening.camera = null }))
     }
     this.links.changed()
   }
 
-  /** Shares the screen as one more video track on every connection (renegotiation); stopping removes it. */
+  private async addCamera(local: MediaStream): Promise<void> {
+    const offPresses = this.offPresses.camera
+    const camera = await navigator.mediaDevices.getUserMedia({ video: true })
+    if (this.stopped || offPresses !== this.offPresses.camera) return stopTracks(camera)
+    const track = camera.getVideoTracks()[0]
+    local.addTrack(track)
+    for (const pc of this.links.sending()) pc.addTrack(track, local)
+    this.cameraOff = false
+    this.links.notify(null)
+  }
+
+  /**
+   * Shares the screen as one more video track on every connection (renegotiation); stopping
+   * removes it. One request at a time, as for the camera; stopping while it opens stops it on arrival.
+   */
   async shareScreen(on: boolean): Promise<void> {
     if (on && !this.screen) {
-      const screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })
-      if (this.stopped) return stopTracks(screen)
-      const track = screen.getVideoTracks()[0]
-      track.onended = () => { void this.shareScreen(false) }
-      this.screen = screen
-      for (const pc of this.links.sending()) pc.addTrack(track, screen)
-    } else if (!on && this.screen) {
-      for (const track of this.screen.getTracks()) this.withdraw(track)
-      this.screen = null
+      await (this.opening.screen ??= this.addScreen().finally(() => { this.opening.screen = null }))
+    } else if (!on) {
+      this.offPresses.screen++
+      if (this.screen) {
+        for (const track of this.screen.getTracks()) this.withdraw(track)
+        this.screen = null
+      }
     }
     this.links.changed()
   }
+
+  private async addScreen(): Promise<void> {
+    const offPresses = this.offPresses.screen
+    const screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })
+    if (this.stopped || offPresses !== this.offPresses.screen) return stopTracks(screen)
+    const track = screen.getVideoTracks()[0]
+    track.onended = () => { void this.shareScreen(false) }
+    this.screen = screen
+    for (const pc of this.links.sending()) pc.addTrack(track, screen)
+  }
+
+  /** A camera or screen request the browser is still answering. */
+  private readonly opening: { camera: Promise<void> | null; screen: Promise<void> | null } = { camera: null, screen: null }
+  /** Counts "off" presses: a request that sees the count change while it was open was cancelled. */
+  private readonly offPresses = { camera: 0, screen: 0 }
 
   /** Stops every track: the camera's light goes out when the call ends for this page. */
   stop(): void {
