@@ -31,7 +31,7 @@ public sealed class LimitsOptions
     /// <summary>Contacts (friend requests) one account may add per day.</summary>
     public int ContactRequestsPerDay { get; set; } = 200;
 
-    /// <summary>Hub connections one account may hold at once, on all WebFronts together (devices, tabs).</summary>
+    /// <summary>Hub connections and ginchat sockets one account may hold at once, on all WebFronts together (devices, tabs).</summary>
     public int HubConnectionsPerUser { get; set; } = 20;
 
     /// <summary>The largest message a client may send over the hub or a ginchat socket, in bytes.</summary>

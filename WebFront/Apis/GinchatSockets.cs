@@ -36,13 +36,16 @@ internal static partial class GinchatSockets
     }
 
     static async Task SendUserMsg(
-        HttpContext http, IGrainFactory grains, RouteListeners listeners, SessionRevocation revocation, GroupStore groups, IHostApplicationLifetime lifetime)
+        HttpContext http, IGrainFactory grains, RouteListeners listeners, SessionRevocation revocation, GroupStore groups, IHostApplicationLifetime lifetime,
+        HubConnections connections)
     {
         if (await Authenticate(http, userIdField: "userId") is not { } caller) return;
         var userId = caller.UserId;
         var socket = new GinchatSocketSender();
         await using var session = await WatchRevocation(http, revocation, caller, socket);
         if (session is null) return;
+        await using var counted = await Count(http, connections, userId);
+        if (counted is null) return;
         RouteListeners.Listening? listening = null;
         Task Deliver(ChatEvent e) => e switch
         {
@@ -68,13 +71,16 @@ internal static partial class GinchatSockets
     }
 
     static async Task SendMsg(
-        HttpContext http, IGrainFactory grains, RouteListeners listeners, SessionRevocation revocation, IHostApplicationLifetime lifetime)
+        HttpContext http, IGrainFactory grains, RouteListeners listeners, SessionRevocation revocation, IHostApplicationLifetime lifetime,
+        HubConnections connections)
     {
         if (await Authenticate(http, userIdField: null) is not { } caller) return;
         var userId = caller.UserId;
         var socket = new GinchatSocketSender();
         await using var session = await WatchRevocation(http, revocation, caller, socket);
         if (session is null) return;
+        await using var counted = await Count(http, connections, userId);
+        if (counted is null) return;
         await using var listening = await listeners.Listen([RouteKey.Broadcast], e => e is Broadcast { Message: var m }
             ? socket.SendText($"[ws][{m.SentAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}]:" +
                 JsonSerializer.Serialize(ToFrame(m, 0) with { Type = 3, TargetId = 0 }, GinchatDialect.Json))
@@ -121,6 +127,26 @@ internal static partial class GinchatSockets
             return null;
         }
         return caller.Value;
+    }
+
+    /// <summary>
+    /// Counts the socket among its user's connections until it ends (the per-account limit, presence);
+    /// null, after answering with a ginchat error, when the account holds as many as it may.
+    /// </summary>
+    static async Task<IAsyncDisposable?> Count(HttpContext http, HubConnections connections, long userId)
+    {
+        var socketId = $"ginchat:{Guid.NewGuid():N}";
+        if (await connections.SocketOpened(userId, socketId) is { } refused)
+        {
+            await GinchatDialect.Fail(refused).ExecuteAsync(http);
+            return null;
+        }
+        return new Uncount(() => connections.SocketClosed(userId, socketId));
+    }
+
+    sealed class Uncount(Func<Task> closed) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await closed();
     }
 
     /// <summary>

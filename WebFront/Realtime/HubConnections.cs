@@ -9,7 +9,8 @@ namespace GoChat.WebFront.Realtime;
 /// <summary>
 /// The hub connections of this WebFront: each is a member of its user's route and of the route of
 /// every group its user belongs to (and of that group's SignalR group "g:{id}"), and its user is
-/// counted by the user grain (presence, and the limit on connections per account). Group joins and
+/// counted by the user grain (presence, and the limit on connections per account). ginchat sockets
+/// are counted the same way (<see cref="SocketOpened"/>), without the SignalR groups. Group joins and
 /// leaves arrive as <see cref="MembershipChanged"/> on the user's route, heard by a listener this
 /// class keeps on every user route with connections.
 /// </summary>
@@ -72,15 +73,65 @@ internal sealed class HubConnections
         {
             if (_groupsByConnection.TryRemove(connectionId, out var memberOf))
                 foreach (var groupId in memberOf) await LeaveGroup(connectionId, groupId);
-            if (!route.Connections.Remove(connectionId)) return;
+            if (!await Uncount(route, connectionId)) return;
             _metrics.Disconnected();
-            if (route.Connections.Count == 0) route.Listeners = route.Listeners.Remove(_membershipListener);
-            await User(userId).Disconnect(_silo.SiloAddress);
         }
         finally
         {
             await _routes.UnlockAsync(route);
         }
+    }
+
+    /// <summary>
+    /// Counts a ginchat socket as one of its user's connections, or refuses it when the account holds
+    /// as many as it may: the same limit, presence and lease report as a hub connection, so sockets
+    /// cannot be opened without bound. It joins no SignalR group (it listens on routes itself).
+    /// </summary>
+    public async Task<DomainError?> SocketOpened(long userId, string socketId)
+    {
+        var route = await _routes.LockAsync(RouteKey.ForUser(userId));
+        try
+        {
+            if (await User(userId).Connect(_silo.SiloAddress) is { } refused) return refused;
+            route.Connections.Add(socketId);
+            await _routes.EnsureAttached(route);
+            if (route.Connections.Count == 1) route.Listeners = route.Listeners.Add(_membershipListener);
+        }
+        finally
+        {
+            await _routes.UnlockAsync(route);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Uncounts a ginchat socket as it ends. When the user grain cannot be reached the local count is
+    /// still right, and the lease's next report (<see cref="ReportPresence"/>) sets the grain's.
+    /// </summary>
+    public async Task SocketClosed(long userId, string socketId)
+    {
+        var route = await _routes.LockAsync(RouteKey.ForUser(userId));
+        try
+        {
+            await Uncount(route, socketId);
+        }
+        catch (Exception e)
+        {
+            DeliveryLog.PresenceReportFailed(_logger, e, userId);
+        }
+        finally
+        {
+            await _routes.UnlockAsync(route);
+        }
+    }
+
+    /// <summary>Called with the user's route locked; false when the connection was not counted here.</summary>
+    async Task<bool> Uncount(RouteTable.Route route, string connectionId)
+    {
+        if (!route.Connections.Remove(connectionId)) return false;
+        if (route.Connections.Count == 0) route.Listeners = route.Listeners.Remove(_membershipListener);
+        await User(route.Key.Id).Disconnect(_silo.SiloAddress);
+        return true;
     }
 
     /// <summary>

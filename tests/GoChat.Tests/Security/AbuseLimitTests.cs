@@ -87,6 +87,39 @@ public sealed partial class AbuseLimitTests(LimitedHost limited) : IClassFixture
     }
 
     [Fact]
+    public async Task Ginchat_sockets_count_with_the_hub_connections_of_their_account()
+    {
+        var (id, token) = await Host.RegisterAsync("legacy_tabs");
+        var path = $"/user/sendUserMsg?userId={id}&token={token}";
+        await using var hub = await ChatClient.ConnectAsync(Host, token);
+        using var socket = await Connect(path);
+
+        Assert.Contains("too many connections: an account may hold 2 at a time", await RefusedConnection(token));
+        using var third = new ClientWebSocket();
+        third.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() =>
+            third.ConnectAsync(new UriBuilder(new Uri(Host.BaseAddress, path)) { Scheme = "ws" }.Uri, CancellationToken.None));
+        Assert.Equal(HttpStatusCode.OK, third.HttpStatusCode); // ginchat's {code: -1} answer instead of the upgrade
+
+        // Closing the socket makes room again (the server uncounts it as the socket ends).
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                await using var again = await ChatClient.ConnectAsync(Host, token);
+                await again.Connection.InvokeAsync<JsonElement>("Sync");
+                break;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Limits_hold_across_the_WebFronts_of_a_cluster()
     {
         await using var second = await GoChatHost.StartAsync(Host.ConnectionString, LimitedHost.Settings);
