@@ -55,20 +55,12 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
 
         var free = await Task.WhenAll(start.Invitees.Select(id => UserCalls(id).Ring(CallId)));
         for (var i = 0; i < free.Length; i++) _participants.Add(new Participant(start.Invitees[i], free[i] ? Ringing : Busy));
-        // Posted while the callees' phones ring: ringing does not wait for the message's commit.
         _message = grains.GetGrain<IConversationCallLog>(start.ConversationId).PostCall(start.CallerId, Summary());
         _ringTimer = this.RegisterGrainTimer(OnRingTimeout, new GrainTimerCreationOptions(_options.RingTimeout, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-
-        var view = PublishUpdate();
-        foreach (var callee in _participants.Where(p => p.State == Ringing)) _ = grains.ToUser(callee.UserId, new CallRinging(view));
-        CallLog.Started(logger, CallId, start.Media, start.CallerId, start.ConversationId, _participants.Count(p => p.State == Ringing));
-        if (start.Invitees.Count > 0 && !_participants.Any(p => p.State == Ringing))
-        {
-            await End(CallOutcomes.Busy);
-            return Answer();
-        }
-        // The callees ring already; the caller is answered once the message is stored, so a Sync that
-        // follows StartCall lists the call.
+        // The callees ring once the call's message is stored, and the caller is answered then. Sync
+        // lists a call by its open message: a callee's device that connects while the ring goes out
+        // either joined its user's group before (and hears the ring) or syncs after the commit (and
+        // lists the call). Ringing before the commit let a device connecting in between miss both.
         try
         {
             await _message;
@@ -77,6 +69,11 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         {
             CallLog.PostFailed(logger, e, CallId);
         }
+
+        var view = PublishUpdate();
+        foreach (var callee in _participants.Where(p => p.State == Ringing)) _ = grains.ToUser(callee.UserId, new CallRinging(view));
+        CallLog.Started(logger, CallId, start.Media, start.CallerId, start.ConversationId, _participants.Count(p => p.State == Ringing));
+        if (start.Invitees.Count > 0 && !_participants.Any(p => p.State == Ringing)) await End(CallOutcomes.Busy);
         return Answer();
     }
 

@@ -89,4 +89,38 @@ public sealed partial class CallSignallingTests
         Assert.Equal("failed", closed.GetProperty("call").GetProperty("outcome").GetString());
         Assert.Equal("Video call failed", closed.GetProperty("text").GetString());
     }
+
+    [Fact]
+    public async Task A_device_that_connects_while_the_call_message_is_being_stored_still_rings()
+    {
+        var (alice, bob) = (await calls.PersonAsync("alice"), await calls.PersonAsync("bob"));
+        await using var aliceHub = await alice.DeviceAsync();
+        await using var bobPhone = await bob.DeviceAsync();
+
+        // The test holds the messages table so the call message cannot commit yet (reads still go on).
+        await using var db = new Npgsql.NpgsqlConnection(calls.Host.ConnectionString);
+        await db.OpenAsync();
+        await using var hold = await db.BeginTransactionAsync();
+        await using (var lockTable = new Npgsql.NpgsqlCommand("LOCK TABLE messages IN SHARE MODE", db, hold)) await lockTable.ExecuteNonQueryAsync();
+
+        var starting = aliceHub.StartCall(CallHost.Direct(alice, bob), "audio");
+        try
+        {
+            // A ring sent before the commit reaches the phone now; the laptop connects after it and syncs
+            // before the commit, so it would neither hear that ring nor find the call in Sync.
+            await bobPhone.WaitFor("callRinging", _ => true, within: TimeSpan.FromSeconds(1.5));
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+        }
+        await using var bobLaptop = await bob.DeviceAsync();
+        var synced = await bobLaptop.Connection.InvokeAsync<JsonElement>("Sync");
+        var listed = synced.EnumerateArray().Any(c => c.TryGetProperty("call", out var call) && call.ValueKind == JsonValueKind.Object);
+
+        await hold.CommitAsync();
+        var callId = (await starting).Id();
+        if (!listed) await bobLaptop.WaitFor("callRinging", e => e.Id() == callId, within: TimeSpan.FromSeconds(10));
+        await bobPhone.WaitFor("callRinging", e => e.Id() == callId);
+        await aliceHub.LeaveCall(callId);
+    }
 }
