@@ -93,8 +93,16 @@ public sealed class CallBrowserTests(Chromium chromium)
             await cal.StartDirectChatAsync("dee", "Dee");
             await cal.Button("Start video call").ClickAsync();
             await dee.IncomingCall().GetByRole(AriaRole.Button, new() { Name = "Accept", Exact = true }).ClickAsync();
-            foreach (var page in new[] { cal, dee })
-                await Expect(page.CallPanel().GetByRole(AriaRole.Status).Filter(new() { HasText = "refused this call's credentials" })).ToBeVisibleAsync();
+            try
+            {
+                foreach (var page in new[] { cal, dee })
+                    await Expect(page.CallPanel().GetByRole(AriaRole.Status).Filter(new() { HasText = "refused this call's credentials" })).ToBeVisibleAsync();
+            }
+            catch (PlaywrightException e)
+            {
+                // Seen once in a full CI run and never alone: say what the pages' ICE agents and coturn saw.
+                throw new Xunit.Sdk.XunitException($"{e.Message}\n{await cal.IceReportAsync()}\n{await dee.IceReportAsync()}\ncoturn:\n{coturn.Log()}");
+            }
             Assert.Equal(0, (await cal.ReceivedAsync()).Connected);
         }
     });

@@ -23,10 +23,14 @@ public static class CallPage
           const loopback = line => (line || '').trim().split(/\s+/)[4] === '127.0.0.1';
           const Native = window.RTCPeerConnection;
           window.__pcs = [];
+          window.__iceErrors = [];
           class Watched extends Native {
             constructor(config) {
               super(relayOnly ? { ...(config || {}), iceTransportPolicy: 'relay' } : config);
               window.__pcs.push(this);
+              // Kept for failure reports: what the ICE agent heard from STUN/TURN servers.
+              this.addEventListener('icecandidateerror', e =>
+                window.__iceErrors.push(`${new Date().toISOString().slice(11, 23)} ${e.errorCode} ${e.url} ${e.errorText}`));
             }
           }
           window.RTCPeerConnection = Watched;
@@ -194,6 +198,15 @@ public static class CallPage
             Assert.True(pair.Remote == "prflx" || pair.RemoteAddress == "127.0.0.1", $"{page.Who}: remote address of {pair} is not loopback");
         }
     }
+
+    /// <summary>For a failure report: each connection's states, its ICE servers' count, and the ICE errors the page heard.</summary>
+    public static async Task<string> IceReportAsync(this ChatPage page) =>
+        $"{page.Who}: " + await page.Page.EvaluateAsync<string>("""
+            () => JSON.stringify({
+              connections: (window.__pcs || []).map(pc => ({ connection: pc.connectionState, ice: pc.iceConnectionState,
+                gathering: pc.iceGatheringState, signaling: pc.signalingState, servers: (pc.getConfiguration().iceServers || []).length })),
+              errors: window.__iceErrors || [] })
+            """);
 
     public static async Task HangUpAsync(this ChatPage page)
     {
