@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using GoChat.Grains.Chat;
+using GoChat.Grains.Limits;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using static GoChat.Grains.Calls.ParticipantStates;
@@ -28,7 +30,12 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         public string State = state;
         public CallConnection? Connection;
         public IGrainTimer? Grace;
+        /// <summary>The signals this participant may still send now (see <see cref="SignalBurst"/>).</summary>
+        public readonly TokenBucket Signals = new(SignalBurst, SignalsPerSecond);
     }
+
+    /// <summary>A negotiation takes a few dozen signals (more per renegotiation or ICE restart): only a flood meets this.</summary>
+    const double SignalBurst = 200, SignalsPerSecond = 20;
 
     CallStart? _start;
     string _state = CallStates.Ringing;
@@ -144,6 +151,9 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         if (toUserId == fromUserId || Find(toUserId) is not { } to || !InCall(to.State))
             return Task.FromResult<DomainError?>(CallRefusals.NotAParticipant($"user {toUserId} is not in this call"));
         if (signal.Problem() is { } problem) return Task.FromResult<DomainError?>(CallRefusals.Invalid(problem));
+        if (!from.Signals.TryTake(1, Stopwatch.GetTimestamp()) && from.Signals.Until(1, Stopwatch.GetTimestamp()) is var wait)
+            return Task.FromResult<DomainError?>(DomainError.RateLimited(
+                $"rate limited: too many call signals (at most {SignalsPerSecond:0} a second after {SignalBurst:0}); try again in {Waits.Describe(wait)}", wait));
         // A participant who is reconnecting misses it; the pair negotiates again once they are back.
         if (to.State == Joined) _ = grains.ToUser(toUserId, new CallSignalled(CallId, fromUserId, to.Connection!.ConnectionId, signal));
         return Task.FromResult<DomainError?>(null);

@@ -84,4 +84,37 @@ public sealed partial class CallSignallingTests
             foreach (var hub in hubs) await hub.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_participant_flooding_signals_is_refused_after_the_burst_and_may_signal_again_a_moment_later()
+    {
+        var (alice, bob) = (await calls.PersonAsync("alice"), await calls.PersonAsync("bob"));
+        await using var aliceHub = await alice.DeviceAsync();
+        await using var bobHub = await bob.DeviceAsync();
+        var callId = (await aliceHub.StartCall(CallHost.Direct(alice, bob), "audio")).Id();
+        await bobHub.WaitFor("callRinging", e => e.Id() == callId);
+        await bobHub.AcceptCall(callId);
+
+        var relayed = 0;
+        Microsoft.AspNetCore.SignalR.HubException? refused = null;
+        while (refused is null && relayed < 1000)
+        {
+            try
+            {
+                await aliceHub.SendCallSignal(callId, bob.Id, Candidate());
+                relayed++;
+            }
+            catch (Microsoft.AspNetCore.SignalR.HubException e)
+            {
+                refused = e;
+            }
+        }
+        Assert.NotNull(refused);
+        Assert.Contains("HubException: rate limited: too many call signals", refused.Message);
+        Assert.InRange(relayed, 200, 999); // the burst, and what refilled while it was sent
+
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await aliceHub.SendCallSignal(callId, bob.Id, Candidate());
+        await aliceHub.LeaveCall(callId);
+    }
 }
