@@ -37,6 +37,9 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
     /// <summary>A negotiation takes a few dozen signals (more per renegotiation or ICE restart): only a flood meets this.</summary>
     const double SignalBurst = 200, SignalsPerSecond = 20;
 
+    static DomainError SignalsRefused(TimeSpan wait) => DomainError.RateLimited(
+        $"rate limited: too many call signals (at most {SignalsPerSecond:0} a second after {SignalBurst:0}); try again in {Waits.Describe(wait)}", wait);
+
     CallStart? _start;
     string _state = CallStates.Ringing;
     string? _outcome;
@@ -151,9 +154,8 @@ internal sealed class CallGrain(IGrainFactory grains, IOptions<CallOptions> opti
         if (toUserId == fromUserId || Find(toUserId) is not { } to || !InCall(to.State))
             return Task.FromResult<DomainError?>(CallRefusals.NotAParticipant($"user {toUserId} is not in this call"));
         if (signal.Problem() is { } problem) return Task.FromResult<DomainError?>(CallRefusals.Invalid(problem));
-        if (!from.Signals.TryTake(1, Stopwatch.GetTimestamp()) && from.Signals.Until(1, Stopwatch.GetTimestamp()) is var wait)
-            return Task.FromResult<DomainError?>(DomainError.RateLimited(
-                $"rate limited: too many call signals (at most {SignalsPerSecond:0} a second after {SignalBurst:0}); try again in {Waits.Describe(wait)}", wait));
+        var now = Stopwatch.GetTimestamp();
+        if (!from.Signals.TryTake(1, now)) return Task.FromResult<DomainError?>(SignalsRefused(from.Signals.Until(1, now)));
         // A participant who is reconnecting misses it; the pair negotiates again once they are back.
         if (to.State == Joined) _ = grains.ToUser(toUserId, new CallSignalled(CallId, fromUserId, to.Connection!.ConnectionId, signal));
         return Task.FromResult<DomainError?>(null);

@@ -51,11 +51,9 @@ internal sealed class HubConnections
         var route = await _routes.LockAsync(RouteKey.ForUser(userId));
         try
         {
-            if (await User(userId).Connect(_silo.SiloAddress) is { } refused) return refused;
-            if (route.Connections.Add(connectionId)) _metrics.Connected();
-            await _routes.EnsureAttached(route);
+            if (await Count(route, connectionId) is { } refused) return refused;
+            _metrics.Connected();
             await _hub.Groups.AddToGroupAsync(connectionId, HubDispatch.UserGroupName(userId));
-            if (route.Connections.Count == 1) route.Listeners = route.Listeners.Add(_membershipListener);
             _groupsByConnection[connectionId] = [];
             foreach (var groupId in memberOf) await JoinGroup(connectionId, groupId);
         }
@@ -92,16 +90,12 @@ internal sealed class HubConnections
         var route = await _routes.LockAsync(RouteKey.ForUser(userId));
         try
         {
-            if (await User(userId).Connect(_silo.SiloAddress) is { } refused) return refused;
-            route.Connections.Add(socketId);
-            await _routes.EnsureAttached(route);
-            if (route.Connections.Count == 1) route.Listeners = route.Listeners.Add(_membershipListener);
+            return await Count(route, socketId);
         }
         finally
         {
             await _routes.UnlockAsync(route);
         }
-        return null;
     }
 
     /// <summary>
@@ -123,6 +117,20 @@ internal sealed class HubConnections
         {
             await _routes.UnlockAsync(route);
         }
+    }
+
+    /// <summary>
+    /// Called with the user's route locked: the user grain counts the connection (or refuses it, and
+    /// nothing is registered), the route holds it and stays attached, and the first one brings the
+    /// membership listener.
+    /// </summary>
+    async Task<DomainError?> Count(RouteTable.Route route, string connectionId)
+    {
+        if (await User(route.Key.Id).Connect(_silo.SiloAddress) is { } refused) return refused;
+        route.Connections.Add(connectionId);
+        await _routes.EnsureAttached(route);
+        if (route.Connections.Count == 1) route.Listeners = route.Listeners.Add(_membershipListener);
+        return null;
     }
 
     /// <summary>Called with the user's route locked; false when the connection was not counted here.</summary>
